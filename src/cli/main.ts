@@ -1,0 +1,134 @@
+// The CLI entry: picks the command, splits hclx options from Packer flags, parses options with
+// yargs, runs the command and maps errors to exit codes. The only place that calls process.exit.
+
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { splitArgs } from './args.js';
+import type { CommandContext, CommandSpec } from './command.js';
+import { ExitCode, HclxError, InternalError, UsageError } from '../errors.js';
+import { redactSecrets } from '../log.js';
+
+type Loader = () => Promise<CommandSpec<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Commands load lazily so `hclx render` does not pay for the simulator or the Proxmox client. */
+const COMMANDS: Record<string, Loader> = {
+  render: async () => (await import('./commands/render.js')).command,
+  plan: async () => (await import('./commands/plan.js')).command,
+  build: async () => (await import('./commands/build.js')).command,
+  validate: async () => (await import('./commands/validate.js')).command,
+  migrate: async () => (await import('./commands/migrate.js')).command,
+  sim: async () => (await import('./commands/sim.js')).command,
+  demo: async () => (await import('./commands/demo.js')).command,
+};
+
+const VERSION = '0.1.0';
+
+function topHelp(): string {
+  return [
+    'Usage: hclx <command> [--options] [-packer-flags] TEMPLATE',
+    '',
+    'Let the Proxmox VE node download the ISOs of a Packer template (iso_download_pve), then run Packer.',
+    '',
+    'Commands:',
+    '  render    rewrite iso_download_pve blocks to iso_file references and write the template to --out',
+    '  plan      show, read-only, what each ISO block needs on the Proxmox node',
+    '  build     download ISOs on the node, then run `packer build` on the rewritten template',
+    '  validate  check the template (syntax, schema, variables, storage) and run `packer validate`',
+    '  migrate   upgrade legacy ISO settings (iso_file uploads, top-level iso_*) to iso_download_pve',
+    '  sim       run the Proxmox VE API simulator with an ISO mirror',
+    '  demo      run the end-to-end demo on the embedded simulator',
+    '',
+    'Run `hclx <command> --help` for a command\'s options. Exit codes: 0 ok, 1 operational failure,',
+    '2 usage or template error, 3 changes needed (migrate --check), 130 interrupted.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], ctx: CommandContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    ctx.stdout.write(topHelp() + '\n');
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    ctx.stdout.write(`hclx ${VERSION}\n`);
+    return ExitCode.ok;
+  }
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command '${name}'.`, { hint: `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`hclx --help\`.` });
+  const spec = await load();
+  const booleanOptions = collectBooleanOptions(spec);
+  const split = splitArgs(rest, { packer: spec.packer, extraPackerFlags: spec.extraPackerFlags, booleanOptions });
+  let helpText = '';
+  let parseFailure: string | undefined;
+  const parser = spec
+    .options(
+      yargs(split.hclxArgs)
+        .scriptName('hclx')
+        .usage(`Usage: hclx ${spec.usage}\n\n${spec.describe}`)
+        .parserConfiguration({ 'short-option-groups': false, 'camel-case-expansion': true, 'strip-dashed': true })
+        .help('help')
+        .version(false)
+        .strict()
+        .exitProcess(false)
+        .fail((msg: string | null, err?: Error) => {
+          parseFailure = msg ?? err?.message ?? 'invalid options';
+        }) as Argv,
+    )
+    .wrap(Math.min(100, ctx.stdout.columns ?? 100));
+  const options = (await parser.parseAsync([], {}, (_err: unknown, _argv: unknown, output: string) => {
+    helpText = output;
+  })) as Record<string, unknown>;
+  if (parseFailure) throw new UsageError(parseFailure + '.', { hint: `Run \`hclx ${spec.name} --help\` for the options.` });
+  if (options.help) {
+    ctx.stdout.write(helpText + '\n');
+    return ExitCode.ok;
+  }
+  return spec.run(options, split.packerFlags, split.positionals, ctx);
+}
+
+function collectBooleanOptions(spec: CommandSpec<unknown>): Set<string> {
+  const probe = spec.options(yargs([]) as Argv) as Argv & { getOptions(): { boolean: string[] } };
+  return new Set(['help', ...probe.getOptions().boolean]);
+}
+
+/** Formats any thrown value as the one paragraph the user sees. */
+export function describeError(error: unknown): { text: string; exitCode: number } {
+  if (error instanceof HclxError) return { text: error.describe(), exitCode: error.exitCode };
+  const internal = new InternalError(
+    `internal error: ${error instanceof Error ? error.message : String(error)}. This is a bug in hclx; please report it with the command you ran (set HCLX_LOG=debug for details).`,
+  );
+  return { text: internal.describe(), exitCode: internal.exitCode };
+}
+
+async function runFromProcess(): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\nhclx: ${sig} received, stopping and cleaning up (press Ctrl-C again to abandon cleanup)\n`);
+      controller.abort(sig);
+    } else {
+      process.exit(ExitCode.interrupted);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const ctx: CommandContext = { argv0: 'hclx', cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
+  let code: number;
+  try {
+    code = await main(process.argv.slice(2), ctx);
+  } catch (error) {
+    const { text, exitCode } = describeError(error);
+    if (text) process.stderr.write(`hclx: ${redactSecrets(text)}\n`);
+    if (process.env.HCLX_LOG === 'debug' && error instanceof Error && !(error instanceof HclxError)) process.stderr.write(redactSecrets(String(error.stack)) + '\n');
+    code = exitCode;
+  }
+  process.exitCode = code;
+  // Let pending writes flush; then make sure stray handles (keep-alive sockets) do not hold the process.
+  setTimeout(() => process.exit(code), 50).unref();
+}
+
+if (process.argv[1] && /(?:hclx(?:\.mjs)?|main\.[jt]s)$/.test(process.argv[1])) {
+  await runFromProcess();
+}
