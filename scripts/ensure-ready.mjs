@@ -1,8 +1,15 @@
 // Makes `npm test` and `npm run demo` work on a fresh clone: installs dependencies when
 // node_modules is missing, then compiles src/ to dist/ (the CLI that tests and the demo run).
-import { execFileSync } from 'node:child_process';
+// Type errors do not stop the build here (tsc still emits); `npm run typecheck` is the gate.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
-if (!existsSync('node_modules/.package-lock.json')) run('npm', ['ci', '--no-audit', '--no-fund']);
-run('npx', ['tsc', '-p', 'tsconfig.build.json']);
+if (!existsSync('node_modules/.package-lock.json')) {
+  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (install.status !== 0) process.exit(install.status ?? 1);
+}
+const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+if (build.status !== 0) {
+  process.stderr.write(build.stdout);
+  process.stderr.write('ensure-ready: tsc reported type errors (see above); dist/ was still written. Run `npm run typecheck`.\n');
+}
