@@ -1,0 +1,215 @@
+// Validation of ISO specs: first the values hclx needs but cannot know (an iso_download_pve spec
+// whose URL comes from vault(), say), then the JSON Schemas in schemas/ (one per plugin generation),
+// with every schema error mapped back to the file:line:col of the attribute it concerns.
+
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { TemplateError, TemplateErrors } from '../errors.js';
+import type { HclxError, SourceRange } from '../errors.js';
+import { isUnknown } from '../hcl/model.js';
+import type { Value } from '../hcl/model.js';
+import { DOWNLOAD_FIELDS, ISO_FIELD_NAMES } from './iso-spec.js';
+import type { IsoFieldName, IsoSpec } from './iso-spec.js';
+import { describeUnknown } from './unknown.js';
+
+export type IsoSchemaId = 'modern' | 'legacy-top-level' | 'legacy-additional';
+
+const SCHEMA_FILES: Record<IsoSchemaId, string> = {
+  modern: 'iso-block.modern.schema.json',
+  'legacy-top-level': 'iso-top-level.legacy.schema.json',
+  'legacy-additional': 'iso-additional.legacy.schema.json',
+};
+
+let ajv: Ajv | undefined;
+const compiled = new Map<IsoSchemaId, ValidateFunction>();
+
+function validator(id: IsoSchemaId): ValidateFunction {
+  let fn = compiled.get(id);
+  if (!fn) {
+    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false }).addVocabulary(['x-hclx-message']);
+    const schema = JSON.parse(readFileSync(new URL(`../../schemas/${SCHEMA_FILES[id]}`, import.meta.url), 'utf8')) as object;
+    fn = ajv.compile(schema);
+    compiled.set(id, fn);
+  }
+  return fn;
+}
+
+/** The schema an input spec is checked against: the plugin generation its syntax belongs to. */
+export function schemaForSpec(spec: IsoSpec): IsoSchemaId {
+  return spec.kind === 'top-level' ? 'legacy-top-level' : 'modern';
+}
+
+const BOOLEAN_FIELDS = new Set<string>(['iso_download_pve', 'unmount', 'unmount_iso', 'keep_cdrom_device']);
+const LIST_FIELDS = new Set<string>(['iso_urls', 'cd_files']);
+
+/** One schema violation, before it is tied to a place. */
+export interface SchemaProblem {
+  /** The field concerned, when there is one. */
+  field?: string;
+  message: string;
+}
+
+/**
+ * Converts values as the plugin's decoder does (cty: "true" → true, 3 → "3"), and drops what Go
+ * treats as unset (null, ""). Returns the object to validate and the fields that are unknown.
+ */
+export function specObject(fields: Partial<Record<string, Value>>): { object: Record<string, unknown>; unknown: Set<string> } {
+  const object: Record<string, unknown> = {};
+  const unknown = new Set<string>();
+  for (const [name, raw] of Object.entries(fields)) {
+    if (raw === undefined) continue;
+    if (isUnknown(raw) || (Array.isArray(raw) && raw.some(isUnknown))) {
+      unknown.add(name);
+      continue;
+    }
+    if (raw === null || raw === '') continue;
+    let value: unknown = raw;
+    if (BOOLEAN_FIELDS.has(name) && (raw === 'true' || raw === 'false')) value = raw === 'true';
+    else if (name === 'index' && typeof raw === 'number') value = String(raw);
+    else if (LIST_FIELDS.has(name) && Array.isArray(raw)) value = raw.map((v) => (typeof v === 'number' ? String(v) : v));
+    object[name] = value;
+  }
+  return { object, unknown };
+}
+
+/** Validates a plain object against one of the ISO schemas; problems concerning unknown fields are left out. */
+export function validateIsoObject(object: Record<string, unknown>, schema: IsoSchemaId, unknown: ReadonlySet<string> = new Set()): SchemaProblem[] {
+  const fn = validator(schema);
+  if (fn(object)) return [];
+  const problems = new Map<string, SchemaProblem>();
+  for (const error of fn.errors ?? []) {
+    const problem = describeSchemaError(error, object);
+    if (!problem) continue;
+    if (problem.missing?.some((m) => unknown.has(m)) || (problem.field && unknown.has(problem.field))) continue;
+    const key = `${problem.field ?? ''}\u0000${problem.message}`;
+    problems.set(key, { field: problem.field, message: problem.message });
+  }
+  return [...problems.values()];
+}
+
+interface DescribedError extends SchemaProblem {
+  missing?: string[];
+}
+
+function describeSchemaError(error: ErrorObject, object: Record<string, unknown>): DescribedError | undefined {
+  const custom = (error.parentSchema as Record<string, unknown> | undefined)?.['x-hclx-message'] as string | undefined;
+  const field = error.instancePath.split('/')[1];
+  switch (error.keyword) {
+    case 'if':
+    case 'anyOf':
+      // `if` only says "must match then"; the `then` errors carry the detail. anyOf errors are
+      // reported once through the parent's message below.
+      if (error.keyword === 'anyOf' && custom) return { message: custom, missing: anyOfMissing(error) };
+      return undefined;
+    case 'required': {
+      // A branch of an anyOf: the anyOf error itself carries the message.
+      if (/\/anyOf\/\d+\/required$/.test(error.schemaPath)) return undefined;
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      return { message: custom ?? `${missing} is required`, missing: [missing] };
+    }
+    case 'additionalProperties': {
+      const name = (error.params as { additionalProperty: string }).additionalProperty;
+      return { field: name, message: `${name} is not an argument of this block for this plugin version` };
+    }
+    case 'not':
+      return { message: custom ?? 'has conflicting settings', missing: [] };
+    case 'enum':
+    case 'pattern':
+    case 'type':
+    case 'minLength':
+    case 'minItems':
+    case 'minimum':
+    case 'const': {
+      const shown = field !== undefined ? JSON.stringify(object[field]) : '';
+      return { field, message: `${field} = ${shown} ${custom ?? schemaTypeMessage(error)}` };
+    }
+    default:
+      return { field, message: `${field ?? 'block'} ${error.message ?? 'is invalid'}` };
+  }
+}
+
+function anyOfMissing(error: ErrorObject): string[] {
+  const branches = ((error.schema as Array<{ required?: string[] }>) ?? []).flatMap((b) => b.required ?? []);
+  return branches;
+}
+
+function schemaTypeMessage(error: ErrorObject): string {
+  if (error.keyword === 'type') return `must be a ${String((error.params as { type: string }).type)}`;
+  if (error.keyword === 'enum') return `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
+  return error.message ?? 'is invalid';
+}
+
+/**
+ * Problems with values hclx needs but cannot know: whether the spec downloads on the node, and for
+ * one that does, its URLs, checksum and storage (and that iso_file is unset).
+ */
+export function unknownNeededFields(spec: IsoSpec): HclxError[] {
+  const errors: HclxError[] = [];
+  const flag = spec.fields.iso_download_pve;
+  if (flag && isUnknown(flag.value)) {
+    errors.push(unknownFieldError(spec, 'iso_download_pve'));
+    return errors;
+  }
+  if (!flag || (flag.value !== true && flag.value !== 'true')) return errors;
+  for (const name of [...DOWNLOAD_FIELDS, 'iso_file'] as IsoFieldName[]) {
+    const f = spec.fields[name];
+    if (!f) continue;
+    const v = f.value;
+    if (isUnknown(v) || (Array.isArray(v) && v.some(isUnknown))) errors.push(unknownFieldError(spec, name));
+  }
+  return errors;
+}
+
+function unknownFieldError(spec: IsoSpec, name: IsoFieldName): TemplateError {
+  const field = spec.fields[name]!;
+  const value = field.value;
+  const unknown = isUnknown(value) ? value : (value as Value[]).find(isUnknown)!;
+  const { reason, hint } = describeUnknown(field.attribute.expr, isUnknown(unknown) ? unknown : undefined);
+  return new TemplateError(`${spec.label}: hclx needs the value of ${name} = ${oneLine(field.attribute.expr.text)} but cannot evaluate it: ${reason}.`, {
+    code: 'E_ISO_UNKNOWN',
+    range: field.attribute.range,
+    hint,
+  });
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
+}
+
+/** All problems of one spec: needed-but-unknown values first, then schema violations. */
+export function validateIsoSpec(spec: IsoSpec): HclxError[] {
+  const needed = unknownNeededFields(spec);
+  if (needed.length > 0) return needed;
+  const values: Partial<Record<string, Value>> = {};
+  for (const name of ISO_FIELD_NAMES) if (spec.fields[name]) values[name] = spec.fields[name]!.value;
+  const { object, unknown } = specObject(values);
+  if (spec.kind !== 'top-level') for (const attr of spec.otherAttributes) object[attr.name] = null;
+  return validateIsoObject(object, schemaForSpec(spec), unknown).map((p) => problemError(spec, p));
+}
+
+function problemError(spec: IsoSpec, problem: SchemaProblem): TemplateError {
+  const attr = problem.field ? (spec.fields[problem.field as IsoFieldName]?.attribute ?? spec.otherAttributes.find((a) => a.name === problem.field)) : undefined;
+  const range: SourceRange = attr?.range ?? spec.range;
+  return new TemplateError(`${spec.label}: ${problem.message}.`, {
+    code: 'E_ISO_SCHEMA',
+    range,
+    hint: hintFor(problem),
+  });
+}
+
+function hintFor(problem: SchemaProblem): string {
+  if (problem.field === 'iso_file') return 'Write it as "<storage>:iso/<file name>", e.g. "local:iso/debian-12.7.0-amd64-netinst.iso".';
+  if (problem.field === 'iso_storage_pool') return 'Set iso_storage_pool to the id of a file-based storage that accepts ISO images, e.g. "local".';
+  if (problem.field === 'iso_checksum') return 'Use e.g. iso_checksum = "sha256:<hex>" or "file:https://.../SHA256SUMS".';
+  if (/iso_download_pve/.test(problem.message)) return 'Add the missing settings to the block (see `hclx render --help` and docs/reference/templates.md).';
+  return 'See docs/reference/templates.md for the ISO settings hclx and the Proxmox plugin accept.';
+}
+
+/** Validates every spec and throws all problems together (exit 2). */
+export function validateIsoSpecs(specs: readonly IsoSpec[]): void {
+  const errors = specs.flatMap(validateIsoSpec);
+  if (errors.length === 1) throw errors[0]!;
+  if (errors.length > 1) throw new TemplateErrors(errors);
+}
