@@ -94,7 +94,7 @@ const iso = () => `${base}/debian-cd/12.7.0/amd64/iso-cd/debian-12.7.0-amd64-net
 test('file:URL fetches the sums file on the runner (following redirects) and picks the ISO entry', async () => {
   const r = await resolveChecksum(`file:${base}/moved/SHA256SUMS`, { isoUrl: iso(), cwd: process.cwd(), env: {} });
   assert.equal(r.algorithm, 'sha256');
-  assert.equal(r.algorithm !== 'none' && r.value, A);
+  assert.equal((r as { value?: string }).value, A);
   assert.equal(r.source?.line, 1);
 });
 
