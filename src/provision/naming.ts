@@ -14,8 +14,8 @@ import type { NameOrigin } from '../resolve/names.js';
 
 export type IsoNameMode = 'checksum' | 'url';
 
-export type Checksum = { algorithm: 'none' } | { algorithm: ChecksumAlgorithm; value: string };
-export type ChecksumAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+export type { Checksum } from '../resolve/checksum.js';
+import type { Checksum } from '../resolve/checksum.js';
 
 /** How an existing file of the target name may be treated. */
 export type ReusePolicy =
