@@ -104,12 +104,11 @@ function leadComments(text: string, item: BodyItem): { start: number; lines: str
 }
 
 /** `name = value` lines, `=` aligned like packer fmt. */
-function attributeLines(attributes: readonly NewAttribute[], text: string, width?: number): string[][] {
-  const w = width ?? Math.max(...attributes.map((a) => a.name.length));
+function attributeLines(attributes: readonly NewAttribute[], text: string, leadStaysWith?: Attribute): string[][] {
+  const w = Math.max(...attributes.map((a) => a.name.length));
   return attributes.map((a) => {
-    const moved = 'source' in a.value && a.commentsOf;
-    const lead = moved ? leadComments(text, a.commentsOf!).lines : [];
-    const comment = moved ? sameLineComment(text, a.commentsOf!) : undefined;
+    const lead = a.commentsOf && a.commentsOf !== leadStaysWith ? leadComments(text, a.commentsOf).lines : [];
+    const comment = a.commentsOf ? sameLineComment(text, a.commentsOf) : undefined;
     return [...lead, `${a.name.padEnd(w)} = ${hclValue(a.value)}${comment ? ' ' + comment : ''}`];
   });
 }
@@ -160,7 +159,7 @@ function nativeReplaceAttribute(attr: Attribute, attributes: NewAttribute[]): Te
   const file = attr.parent.file;
   const text = file.text;
   const indent = indentBefore(text, attr.range.start.offset) ?? '';
-  const aligned = writtenWidth(attr);
+  const aligned = Math.max(...attr.parent.content().filter((i): i is Attribute => i.kind === 'attribute').map(writtenWidth));
   const width = aligned > 0 ? Math.max(aligned, ...attributes.map((a) => a.name.length)) : undefined;
   const lines = attributes.map((a) => `${width === undefined ? a.name : a.name.padEnd(width)} = ${hclValue(a.value)}`);
   const [first, ...rest] = lines;
@@ -178,7 +177,8 @@ function nativeReplaceWithBlock(attr: Attribute, block: NewBlock): TextEdit {
   const text = file.text;
   const indent = indentBefore(text, attr.range.start.offset) ?? '';
   const inner = indent + indentUnit(file, attr);
-  const body = attributeLines(block.attributes, text)
+  // The replaced attribute's lead comments stay above the block (they usually introduce the section).
+  const body = attributeLines(block.attributes, text, attr)
     .flat()
     .map((l) => inner + l + file.eol)
     .join('');

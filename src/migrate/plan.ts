@@ -265,7 +265,7 @@ function planIsoBlock(ctx: Context, source: Block, block: Block, what: string): 
     if (mapped) {
       const pool = byName.get('iso_storage_pool');
       const keepPool = pool && mapped.attributes.some((a) => a.commentsOf === pool);
-      const replacement = mapped.attributes.filter((a) => a.commentsOf !== pool);
+      const replacement = keepPool ? mapped.attributes.filter((a) => a.commentsOf !== pool) : mapped.attributes;
       ctx.plan.operations.push({ kind: 'replace-attribute', attribute: isoFile, attributes: replacement });
       if (pool && !keepPool) ctx.plan.operations.push({ kind: 'remove', item: pool });
       for (const name of ['iso_url', 'iso_urls', 'iso_checksum', 'iso_download_pve']) {
@@ -413,7 +413,7 @@ function mapIsoFile(ctx: Context, attr: Attribute, poolAttr: Attribute | undefin
     checksum = { hcl: partsToHcl([{ kind: 'literal', text: where.checksum }]) };
     variableNotes.push(`the URL and checksum are written as values because ${volid.name} comes from an expression; update them together with it`);
   } else {
-    const base = variableBase(split?.name ?? parts ?? [], what);
+    const base = variableBase(split?.name ?? parts ?? [{ kind: 'interpolation', expression: hclOf(attr.expr) }], what);
     const urlVar = addVariable(ctx, attr, `${base}_url`, where.url, `Where the Proxmox node downloads ${volid.name} from (added by hclx migrate; keep it in step with the ISO name).`);
     const sumVar = addVariable(ctx, attr, `${base}_checksum`, where.checksum, `Checksum of ${volid.name}, any iso_checksum form (added by hclx migrate).`);
     url = { hcl: `var.${urlVar}` };
