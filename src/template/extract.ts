@@ -1,0 +1,250 @@
+// Extraction: every ISO a Proxmox source attaches, as an IsoSpec with evaluated values and source
+// ranges. Covers boot_iso {}, additional_iso_files {} (proxmox-iso, proxmox-clone), the deprecated
+// top-level fields (and the legacy type name `proxmox`), build-level `source "<type>.<name>" {}`
+// blocks merged over their source (Packer forbids setting a field twice, so the merge is a union),
+// and dynamic "boot_iso" / "additional_iso_files" blocks, one spec per instance.
+
+import { HclxError, TemplateError } from '../errors.js';
+import { evaluate } from '../hcl/evaluate.js';
+import type { EvalContext } from '../hcl/evaluate.js';
+import { isUnknown, UnknownValue } from '../hcl/model.js';
+import type { Attribute, Block, Body, Value } from '../hcl/model.js';
+import { registerSecret } from '../log.js';
+import { ATTRIBUTES_ONLY, BUILD_SCHEMA, DYNAMIC_SCHEMA, PROXMOX_SOURCE_SCHEMA, ROOT_SCHEMA } from './body-schema.js';
+import { forSource, withName } from './context.js';
+import { ISO_FIELD_NAMES, TOP_LEVEL_ISO_FIELDS } from './iso-spec.js';
+import type { ConnectionField, ConnectionSetting, DynamicInstance, IsoBlockKind, IsoDialectSeen, IsoField, IsoFieldName, IsoSpec, IsoSpecSource } from './iso-spec.js';
+import type { Template } from './load.js';
+
+/** Source types whose ISO blocks hclx handles. `proxmox` is Packer ≤ 1.6's alias of proxmox-iso. */
+export const PROXMOX_SOURCE_TYPES = ['proxmox-iso', 'proxmox-clone', 'proxmox'] as const;
+
+const ISO_BLOCK_TYPES = new Set(['boot_iso', 'additional_iso_files']);
+const ISO_FIELDS = new Set<string>(ISO_FIELD_NAMES);
+
+/** One way a source is built: on its own (from `sources = [...]`) or with a build-level override. */
+interface SourceUse {
+  source: IsoSpecSource;
+}
+
+export function extractIsoSpecs(template: Template, context: EvalContext): IsoSpec[] {
+  const sources = new Map<string, Block>();
+  const builds: Block[] = [];
+  for (const file of template.files) {
+    for (const item of file.source.body.content(ROOT_SCHEMA)) {
+      if (item.kind !== 'block') continue;
+      if (item.type === 'source' && (PROXMOX_SOURCE_TYPES as readonly string[]).includes(item.labels[0]!)) sources.set(`${item.labels[0]}.${item.labels[1]}`, item);
+      else if (item.type === 'build') builds.push(item);
+    }
+  }
+  const uses = sourceUses(sources, builds, context);
+  return uses.flatMap((use) => specsOfUse(use, context));
+}
+
+/** Every (source, override) pair a build uses; a source no build mentions is still checked on its own. */
+function sourceUses(sources: Map<string, Block>, builds: Block[], context: EvalContext): SourceUse[] {
+  const uses: SourceUse[] = [];
+  const plain = new Set<string>();
+  const addPlain = (key: string) => {
+    const block = sources.get(key);
+    if (!block || plain.has(key)) return;
+    plain.add(key);
+    uses.push({ source: { type: block.labels[0]!, name: block.labels[1]!, block } });
+  };
+  for (const build of builds) {
+    for (const item of build.body.content(BUILD_SCHEMA)) {
+      if (item.kind === 'attribute' && item.name === 'sources') {
+        const refs = safeEvaluate(item.expr, context);
+        if (Array.isArray(refs)) for (const ref of refs) if (typeof ref === 'string') addPlain(ref.replace(/^source\./, ''));
+      } else if (item.kind === 'block' && item.type === 'source') {
+        const key = item.labels[0]!.replace(/^source\./, '');
+        const block = sources.get(key);
+        if (!block) continue;
+        const nameAttr = item.body.content(PROXMOX_SOURCE_SCHEMA).find((a): a is Attribute => a.kind === 'attribute' && a.name === 'name');
+        const overrideName = nameAttr ? safeEvaluate(nameAttr.expr, context) : undefined;
+        uses.push({
+          source: { type: block.labels[0]!, name: block.labels[1]!, block, override: item, ...(typeof overrideName === 'string' ? { overrideName } : {}) },
+        });
+      }
+    }
+  }
+  for (const key of sources.keys()) {
+    if (!plain.has(key) && !uses.some((u) => `${u.source.type}.${u.source.name}` === key)) addPlain(key);
+  }
+  return uses;
+}
+
+function safeEvaluate(expr: Attribute['expr'], context: EvalContext): Value {
+  try {
+    return evaluate(expr, context);
+  } catch (e) {
+    if (e instanceof HclxError) return new UnknownValue(e.message, expr.range);
+    throw e;
+  }
+}
+
+interface MergedItem<T> {
+  item: T;
+  /** The override block it comes from, when it does. */
+  override?: Block;
+}
+
+function specsOfUse(use: SourceUse, outer: EvalContext): IsoSpec[] {
+  const { source } = use;
+  const context = forSource(outer, source.type, source.override && source.overrideName ? source.overrideName : source.name);
+  const bodies: Array<{ body: Body; override?: Block }> = [{ body: source.block.body }];
+  if (source.override) bodies.push({ body: source.override.body, override: source.override });
+  const attributes = new Map<string, MergedItem<Attribute>>();
+  const blocks: Array<MergedItem<Block>> = [];
+  for (const { body, override } of bodies) {
+    for (const item of body.content(PROXMOX_SOURCE_SCHEMA)) {
+      if (item.kind === 'attribute') {
+        const first = attributes.get(item.name);
+        if (first && override && item.name !== 'name') {
+          throw new TemplateError(`${item.name} is set both in source "${source.type}" "${source.name}" and in this build-level source block.`, {
+            range: item.nameRange,
+            hint: `Packer refuses to set a field twice when it merges a build-level source block (first set at ${first.item.nameRange.file}:${first.item.nameRange.start.line}); keep one of them.`,
+          });
+        }
+        attributes.set(item.name, { item, ...(override ? { override } : {}) });
+      } else blocks.push({ item, ...(override ? { override } : {}) });
+    }
+  }
+  const connection = connectionSettings(attributes, context);
+  const baseLabel = `source.${source.type}.${source.name}${source.override ? ` (build-level source${source.overrideName ? ` "${source.overrideName}"` : ''})` : ''}`;
+  const specs: IsoSpec[] = [];
+
+  const topLevel = TOP_LEVEL_ISO_FIELDS.filter((f) => attributes.has(f));
+  if (topLevel.length > 0 && source.type !== 'proxmox-clone') {
+    const fields: IsoSpec['fields'] = {};
+    for (const name of topLevel) fields[name] = isoField(attributes.get(name)!, context);
+    const inOverride = topLevel.map((f) => attributes.get(f)!).find((m) => m.override);
+    specs.push({
+      label: `${baseLabel} top-level ISO settings`,
+      source,
+      kind: 'top-level',
+      index: 0,
+      dialectSeen: 'legacy',
+      range: (inOverride?.override ?? source.block).typeRange,
+      fields,
+      otherAttributes: [],
+      connection,
+    });
+  }
+
+  let additional = 0;
+  for (const { item: block, override } of blocks) {
+    if (block.type === 'dynamic' && ISO_BLOCK_TYPES.has(block.labels[0]!)) {
+      const kind = block.labels[0] as Exclude<IsoBlockKind, 'top-level'>;
+      for (const instance of dynamicInstances(block, context)) {
+        const index = kind === 'boot_iso' ? 0 : additional++;
+        const ctx = withName(context, instance.iterator, { key: instance.key, value: instance.value });
+        specs.push(blockSpec(kind, instance.content, ctx, { source, index, connection, override, baseLabel, dynamic: instance }));
+      }
+      continue;
+    }
+    if (!ISO_BLOCK_TYPES.has(block.type)) continue;
+    if (block.type === 'boot_iso' && source.type === 'proxmox-clone') continue;
+    const kind = block.type as Exclude<IsoBlockKind, 'top-level'>;
+    const index = kind === 'boot_iso' ? 0 : additional++;
+    specs.push(blockSpec(kind, block, context, { source, index, connection, override, baseLabel }));
+  }
+  return specs;
+}
+
+interface BlockSpecInput {
+  source: IsoSpecSource;
+  index: number;
+  connection: IsoSpec['connection'];
+  override: Block | undefined;
+  baseLabel: string;
+  dynamic?: DynamicInstance;
+}
+
+function blockSpec(kind: Exclude<IsoBlockKind, 'top-level'>, block: Block, context: EvalContext, input: BlockSpecInput): IsoSpec {
+  const fields: IsoSpec['fields'] = {};
+  const otherAttributes: Attribute[] = [];
+  for (const item of block.body.content(ATTRIBUTES_ONLY)) {
+    if (item.kind !== 'attribute') continue;
+    if (ISO_FIELDS.has(item.name)) fields[item.name as IsoFieldName] = isoField({ item, ...(input.override ? { override: input.override } : {}) }, context);
+    else otherAttributes.push(item);
+  }
+  const where = kind === 'boot_iso' ? 'boot_iso' : `additional_iso_files[${input.index}]`;
+  const dyn = input.dynamic ? ` (dynamic block, instance ${input.dynamic.position + 1} of ${input.dynamic.count}, key ${JSON.stringify(input.dynamic.key)})` : '';
+  return {
+    label: `${input.baseLabel} ${where}${dyn}`,
+    source: input.source,
+    kind,
+    index: input.index,
+    dialectSeen: dialectOf(kind, fields),
+    block,
+    ...(input.dynamic ? { dynamic: input.dynamic } : {}),
+    range: (input.dynamic?.block ?? block).typeRange,
+    fields,
+    otherAttributes,
+    connection: input.connection,
+  };
+}
+
+function dialectOf(kind: Exclude<IsoBlockKind, 'top-level'>, fields: IsoSpec['fields']): IsoDialectSeen {
+  if (kind === 'boot_iso' || fields.type || fields.index || fields.keep_cdrom_device) return 'modern';
+  return fields.device ? 'legacy' : 'either';
+}
+
+function isoField(merged: MergedItem<Attribute>, context: EvalContext): IsoField {
+  const { item } = merged;
+  return { name: item.name, attribute: item, value: safeEvaluate(item.expr, context), ...(merged.override ? { override: merged.override } : {}) };
+}
+
+/** The instances of a dynamic block, as dynblock.Expand produces them (list: index keys; map: its keys). */
+function dynamicInstances(block: Block, context: EvalContext): DynamicInstance[] {
+  const items = block.body.content(DYNAMIC_SCHEMA);
+  const attr = (name: string) => items.find((i): i is Attribute => i.kind === 'attribute' && i.name === name);
+  const content = items.find((i): i is Block => i.kind === 'block' && i.type === 'content');
+  const forEach = attr('for_each');
+  if (!content || !forEach) {
+    throw new TemplateError(`dynamic "${block.labels[0]}" needs for_each and a content block.`, { range: block.typeRange, hint: 'Write dynamic "x" { for_each = ...  content { ... } }.' });
+  }
+  const iteratorAttr = attr('iterator');
+  const iterator = iteratorAttr ? (iteratorAttr.expr.traversals()[0]?.[0] ?? block.labels[0]!) : block.labels[0]!;
+  const collection = safeEvaluate(forEach.expr, context);
+  if (isUnknown(collection)) {
+    // Without the instances nothing can be rewritten; that matters only if an instance may download.
+    const flag = content.body.content(ATTRIBUTES_ONLY).find((i): i is Attribute => i.kind === 'attribute' && i.name === 'iso_download_pve');
+    const probe = flag ? safeEvaluate(flag.expr, withName(context, iterator, new UnknownValue('the iterator of an unknown for_each'))) : false;
+    if (probe === false || probe === null || probe === 'false') return [];
+    throw new TemplateError(`the for_each of dynamic "${block.labels[0]}" cannot be evaluated (${collection.reason}), so hclx cannot tell which ISOs it downloads.`, {
+      code: 'E_ISO_UNKNOWN',
+      range: forEach.range,
+      hint: 'Make the collection known with -var or a -var-file.',
+    });
+  }
+  const entries: Array<[Value, Value]> = Array.isArray(collection)
+    ? collection.map((v, i) => [i, v])
+    : collection !== null && typeof collection === 'object'
+      ? Object.keys(collection)
+          .sort()
+          .map((k) => [k, (collection as Record<string, Value>)[k]!])
+      : [];
+  if (!Array.isArray(collection) && (collection === null || typeof collection !== 'object')) {
+    throw new TemplateError(`the for_each of dynamic "${block.labels[0]}" must be a list, set or map, not ${JSON.stringify(collection)}.`, { range: forEach.range });
+  }
+  return entries.map(([key, value], position) => ({ block, content, iterator, position, count: entries.length, key, value }));
+}
+
+function connectionSettings(attributes: Map<string, MergedItem<Attribute>>, context: EvalContext): IsoSpec['connection'] {
+  const cache = new Map<ConnectionField, ConnectionSetting>();
+  return {
+    get(field: ConnectionField): ConnectionSetting {
+      let setting = cache.get(field);
+      if (!setting) {
+        const merged = attributes.get(field);
+        setting = merged ? { value: safeEvaluate(merged.item.expr, context), range: merged.item.range } : { value: undefined };
+        if ((field === 'password' || field === 'token') && typeof setting.value === 'string') registerSecret(setting.value);
+        cache.set(field, setting);
+      }
+      return setting;
+    },
+  };
+}
+
