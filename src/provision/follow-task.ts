@@ -65,17 +65,27 @@ class LogTail {
   async poll(signal?: AbortSignal, all = false): Promise<boolean> {
     let got = false;
     for (let page = 0; page < 10_000; page++) {
-      const res = await this.api.taskLog(this.upid, { start: this.next, limit: LOG_PAGE }, signal ? { signal } : {});
+      // Re-read the last line seen: Proxmox prints `calculating checksum...` and completes that
+      // same line (`...OK, checksum verified`) when the hash is done.
+      const from = Math.max(0, this.next - 1);
+      const res = await this.api.taskLog(this.upid, { start: from, limit: LOG_PAGE }, signal ? { signal } : {});
       // An empty log reads as one `no content` line; it must not advance the cursor.
       const lines = res.lines.length === 1 && res.lines[0]!.t === 'no content' && this.next === 0 ? [] : res.lines;
+      let fresh = 0;
       for (const l of lines) {
-        if (l.n <= this.next) continue;
-        this.lines.push(l.t);
+        if (l.n < this.next) continue;
+        if (l.n === this.next) {
+          if (l.t === this.lines[this.lines.length - 1]) continue;
+          this.lines[this.lines.length - 1] = l.t;
+        } else {
+          this.lines.push(l.t);
+          this.next = l.n;
+          fresh++;
+        }
         this.progress = applyLogLine(this.progress, l.t);
-        this.next = l.n;
         got = true;
       }
-      if (!all || lines.length < LOG_PAGE) break;
+      if (!all || fresh < LOG_PAGE - 1) break;
     }
     return got;
   }
