@@ -96,7 +96,10 @@ export function networkErrorFrom(error: unknown, ctx: NetworkFailureContext): Ne
       return make('E_NET_UNREACHABLE', `${ctx.url} is unreachable (${code}).`, 'Check the network route to the host (VPN, VLAN, firewall).');
     case 'HPE_INVALID_CONSTANT':
     case 'HPE_INVALID_VERSION':
-      return make('E_NET_PROTOCOL', `${ctx.url} did not answer with HTTP (${code}).`, 'Proxmox only speaks HTTPS on port 8006: use https:// in the URL.');
+      return make('E_NET_PROTOCOL', `${ctx.url} did not answer with HTTP (${code}).`, 'Check the port and the scheme of the URL: Proxmox speaks HTTPS on port 8006.');
+  }
+  if (/does not match the HTTP|Parse Error|HPE_/.test(message)) {
+    return make('E_NET_PROTOCOL', `${ctx.url} did not answer with HTTP (${message}).`, 'Check the port and the scheme of the URL: Proxmox speaks HTTPS on port 8006.');
   }
   if (/proxy/i.test(message)) {
     return make('E_NET_PROXY', `The proxy refused the connection to ${ctx.url} (${message}).`, 'Check HTTPS_PROXY/HTTP_PROXY (and proxy credentials), or add the host to NO_PROXY.');

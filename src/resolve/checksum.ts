@@ -197,7 +197,7 @@ async function fetchSumsFile(url: string, options: ResolveChecksumOptions): Prom
   }
 }
 
-async function readLimited(body: ReadableStream<Uint8Array> | null, url: string): Promise<string> {
+async function readLimited(body: { getReader(): ReadableStreamDefaultReader<Uint8Array> } | null, url: string): Promise<string> {
   if (!body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
