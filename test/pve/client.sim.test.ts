@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect as tcpConnect, createServer, type Socket } from 'node:net';
+import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { PveClient, type PveClientOptions } from '../../src/pve/client.js';
 import type { PveConnection } from '../../src/pve/connection.js';
@@ -274,5 +275,59 @@ test('waitForTask stops waiting when the signal aborts', { timeout: 20_000 }, as
     await stopTaskAndWait(c, upid);
   } finally {
     http.clearFaults();
+  }
+});
+
+/** A forward proxy on loopback: plain requests are relayed, CONNECT is tunnelled; it records what it saw. */
+async function startProxy(): Promise<{ url: string; seen: string[]; server: Server; tunnels: Set<Socket> }> {
+  const seen: string[] = [];
+  const tunnels = new Set<Socket>();
+  const server = createHttpServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const target = new URL(req.url ?? '');
+    const up = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.writeHead(502).end());
+    req.pipe(up);
+  });
+  server.on('connect', (req, socket: Socket, head: Buffer) => {
+    seen.push(`CONNECT ${req.url}`);
+    tunnels.add(socket);
+    const [host, port] = (req.url ?? '').split(':');
+    const up = tcpConnect(Number(port), host!, () => {
+      tunnels.add(up);
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      up.write(head);
+      up.pipe(socket);
+      socket.pipe(up);
+    });
+    up.on('error', () => socket.destroy());
+    socket.on('error', () => up.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen, server, tunnels };
+}
+
+test('HTTP_PROXY / HTTPS_PROXY are used (CONNECT tunnel with the CA file for HTTPS), NO_PROXY bypasses them', { timeout: 20_000 }, async () => {
+  const proxy = await startProxy();
+  try {
+    const viaHttp = client({ url: http.apiUrl, auth: rootToken }, { env: { HTTP_PROXY: proxy.url } });
+    assert.deepEqual((await viaHttp.nodes()).map((n) => n.node), ['pve']);
+    const httpHost = new URL(http.apiUrl).host;
+    // undici either relays plain HTTP through the proxy or tunnels it; both go through the proxy
+    assert.ok(proxy.seen.some((l) => l === `GET ${http.apiUrl}/nodes` || l === `CONNECT ${httpHost}`), proxy.seen.join(' '));
+    const viaTunnel = client({ url: https.apiUrl, auth: rootToken, caFile: https.caFile! }, { env: { HTTPS_PROXY: proxy.url } });
+    assert.match((await viaTunnel.version()).version, /\d/);
+    assert.ok(proxy.seen.some((l) => l === `CONNECT ${new URL(https.apiUrl).host}`), proxy.seen.join(' '));
+    const before = proxy.seen.length;
+    const bypass = client({ url: http.apiUrl, auth: rootToken }, { env: { HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' } });
+    await bypass.version();
+    assert.equal(proxy.seen.length, before, 'NO_PROXY host went direct');
+  } finally {
+    for (const sock of proxy.tunnels) sock.destroy();
+    proxy.server.closeAllConnections();
+    await new Promise((r) => proxy.server.close(r));
   }
 });
