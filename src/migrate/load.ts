@@ -5,6 +5,7 @@
 
 import { HclxError, TemplateError, TemplateErrors } from '../errors.js';
 import { evaluate } from '../hcl/evaluate.js';
+import type { EvalContext } from '../hcl/evaluate.js';
 import { UnknownValue } from '../hcl/model.js';
 import type { Value } from '../hcl/model.js';
 import { createTemplateContext } from '../template/context.js';
@@ -22,6 +23,8 @@ export interface MigrationLoadOptions extends VariableInputs {
 export interface LoadedForMigration {
   template: Template;
   view: MigrationTemplate;
+  /** The evaluation context (unset variables are unknown values in it). */
+  context: EvalContext;
 }
 
 /** A `-var` value that parses for the declared type, used only to get past Packer's "unset variable" rule. */
@@ -76,5 +79,5 @@ export async function loadForMigration(arg: string, options: MigrationLoadOption
     },
     variables: new Map([...variables.values].map(([name, v]) => [name, { value: variables.object[name] ?? v.value }])),
   };
-  return { template, view };
+  return { template, view, context: context.base };
 }

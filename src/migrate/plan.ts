@@ -137,17 +137,16 @@ interface Context {
   /** Variable names taken (declared or added by this plan). */
   takenVariables: Set<string>;
   needs: string | undefined;
+  /** `<type>.<name>` of sources whose ISO fields build-level blocks override. */
+  overridden: Set<string>;
 }
 
 export function planMigration(template: MigrationTemplate, options: MigrationOptions = {}): MigrationPlan {
   const plan: MigrationPlan = { operations: [], changes: [], unmapped: [], notes: [] };
-  const ctx: Context = { template, options, plan, takenVariables: new Set(template.variables.keys()), needs: undefined };
-  for (const file of template.files) {
-    for (const item of file.body.content(SOURCE_SCHEMA)) {
-      if (item.kind === 'block' && item.type === 'source' && ISO_SOURCE_TYPES.has(item.labels[0] ?? '')) planSource(ctx, item);
-      if (item.kind === 'block' && item.type === 'build') noteBuildOverrides(ctx, item);
-    }
-  }
+  const ctx: Context = { template, options, plan, takenVariables: new Set(template.variables.keys()), needs: undefined, overridden: new Set() };
+  const roots = template.files.flatMap((file) => file.body.content(SOURCE_SCHEMA));
+  for (const item of roots) if (item.kind === 'block' && item.type === 'build') noteBuildOverrides(ctx, item);
+  for (const item of roots) if (item.kind === 'block' && item.type === 'source' && ISO_SOURCE_TYPES.has(item.labels[0] ?? '')) planSource(ctx, item);
   if (ctx.needs) raisePluginConstraint(ctx, ctx.needs);
   plan.changes.sort(byPlace);
   plan.notes.sort(byPlace);
@@ -181,7 +180,14 @@ function planSource(ctx: Context, source: Block): void {
   const bootBlock = items.find((i): i is Block => i.kind === 'block' && i.type === 'boot_iso');
   const topLevel = items.filter((i): i is Attribute => i.kind === 'attribute' && TOP_LEVEL_ISO_FIELDS.has(i.name));
   if (BOOT_SOURCE_TYPES.has(type) && topLevel.length > 0) {
-    if (bootBlock) {
+    if (ctx.overridden.has(`${type}.${source.labels[1]}`)) {
+      // A build-level block sets top-level ISO fields of this source too; moving only half of them
+      // into boot_iso would leave the plugin merging two forms, so both stay as written.
+      ctx.plan.notes.push({
+        message: `${label}: its top-level ${topLevel.map((a) => a.name).join(', ')} stay as written, because build-level source blocks set ISO fields of it too; move both into boot_iso blocks by hand.`,
+        range: topLevel[0]!.range,
+      });
+    } else if (bootBlock) {
       ctx.plan.notes.push({
         message: `${label} has both a boot_iso block and the deprecated top-level ${topLevel.map((a) => a.name).join(', ')}; plugin 1.2 lets the top-level fields override the block. Merge them into boot_iso by hand.`,
         range: topLevel[0]!.range,
@@ -523,6 +529,7 @@ function noteBuildOverrides(ctx: Context, build: Block): void {
     if (item.kind !== 'block' || item.type !== 'source') continue;
     const fields = item.body.content().filter((i): i is Attribute => i.kind === 'attribute' && TOP_LEVEL_ISO_FIELDS.has(i.name));
     if (fields.length > 0) {
+      ctx.overridden.add(item.labels[0] ?? '');
       ctx.plan.notes.push({
         message: `build-level source "${item.labels[0]}" sets ${fields.map((f) => f.name).join(', ')}; overrides are not migrated. Move them into a boot_iso block by hand.`,
         range: fields[0]!.range,

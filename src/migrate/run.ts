@@ -27,7 +27,12 @@ export interface MigrateRequest {
   fs?: WriteFs;
 }
 
-/** Runs a migration; returns the exit code (3 = `--check` found changes to make). */
+/**
+ * Runs a migration; returns the exit code (3 = `--check` found changes to make). The migrated
+ * files and diffs are printed verbatim: they hold only the user's own bytes plus URLs and
+ * checksums from the catalogue or the url-map, and redacting them (a sensitive variable whose
+ * value is `packer`) would corrupt the template. The summary on stderr is redacted.
+ */
 export async function runMigrate(req: MigrateRequest): Promise<number> {
   const warn = (m: string) => req.stderr.write(redactSecrets(`hclx: warning: ${m}`) + '\n');
   const urlMap = req.urlMap === undefined ? undefined : await loadUrlMap(req.urlMap);
@@ -42,11 +47,11 @@ export async function runMigrate(req: MigrateRequest): Promise<number> {
       req.stderr.write(needed ? `hclx: ${files.length} file${files.length === 1 ? '' : 's'} need${files.length === 1 ? 's' : ''} migrating: ${files.map((f) => f.displayPath).join(', ')}\n` : 'hclx: nothing to migrate\n');
       return needed ? ExitCode.changesNeeded : ExitCode.ok;
     case 'diff':
-      if (needed) req.stdout.write(redactSecrets(formatDiff(files)));
+      if (needed) req.stdout.write(formatDiff(files));
       else req.stderr.write('hclx: nothing to migrate\n');
       return ExitCode.ok;
     case 'print':
-      if (needed) req.stdout.write(redactSecrets(formatMigrated(files)));
+      if (needed) req.stdout.write(formatMigrated(files));
       else req.stderr.write('hclx: nothing to migrate\n');
       return ExitCode.ok;
     case 'write': {
