@@ -158,7 +158,25 @@ function tokenAt(src: SourceText, at: number): string {
   return m ? (m[0] as string) : rest.slice(0, 1);
 }
 
+/** Children of an ERROR node that are well-formed on their own. */
+const WELL_FORMED = new Set(['identifier', 'block_start', 'body', 'attribute', 'block', 'expression', 'string_lit', 'literal_value', '=']);
+
 function errorProblem(node: CstNode, src: SourceText, parents: CstNode[]): Problem {
+  // The first child that does not fit is what the user needs to look at.
+  let prev: CstNode | undefined;
+  for (const c of node.children) {
+    if (c.type === 'comment') continue;
+    if (WELL_FORMED.has(c.type) && !(c.type === '=' && prev?.type === '=')) {
+      prev = c;
+      continue;
+    }
+    if (prev?.type === '=') return badExpressionStart(src, c.start, `expected a value after '=' but found '${tokenAt(src, c.start)}'`);
+    if (c.type === ',') {
+      return { at: c.start, message: "unexpected ','", hint: 'Arguments are separated by line breaks, not commas (a single-line block holds one argument).' };
+    }
+    if (c.type !== '}' && c.type !== 'block_end') return badExpressionStart(src, c.start, `unexpected '${tokenAt(src, c.start)}'`);
+    break;
+  }
   const toks = leaves(node);
   const first = toks[0] ?? firstLeaf(node) ?? node;
   const at = first.start;
