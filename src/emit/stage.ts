@@ -149,7 +149,7 @@ function pathWarnings(template: Template, shownOut: string): string[] {
       }
       for (const m of code.matchAll(/path\.root/g)) {
         const rest = code.slice(m.index + 'path.root'.length);
-        if (/^\}?\//.test(rest) || /^\s*,\s*"/.test(rest)) continue;
+        if (/^\)*\}?\//.test(rest) || /^\s*,\s*"/.test(rest)) continue; // `${path.root}/x`, `${abspath(path.root)}/x`: mirrored
         warnings.push(`${at}: path.root is used as a value; when Packer runs on ${shownOut} it is '${shownOut}', not '${template.path.root}'.`);
         break;
       }

@@ -41,7 +41,7 @@ export function extractIsoSpecs(template: Template, context: EvalContext): IsoSp
   return uses.flatMap((use) => specsOfUse(use, context));
 }
 
-/** Every (source, override) pair a build uses; a source no build mentions is still checked on its own. */
+/** Every (source, override) pair a build uses. */
 function sourceUses(sources: Map<string, Block>, builds: Block[], context: EvalContext): SourceUse[] {
   const uses: SourceUse[] = [];
   const plain = new Set<string>();
@@ -68,9 +68,7 @@ function sourceUses(sources: Map<string, Block>, builds: Block[], context: EvalC
       }
     }
   }
-  for (const key of sources.keys()) {
-    if (!plain.has(key) && !uses.some((u) => `${u.source.type}.${u.source.name}` === key)) addPlain(key);
-  }
+  // A source that no build uses is never configured by Packer, so hclx leaves it alone too.
   return uses;
 }
 

@@ -30,6 +30,6 @@ export async function prepareTemplate(templatePath: string, options: PrepareOpti
   const variables = await collectVariables(template, options, { warn });
   const { base } = createTemplateContext(template, variables, options.env);
   const specs = extractIsoSpecs(template, base);
-  validateIsoSpecs(specs);
+  validateIsoSpecs(specs, warn);
   return { template, variables, context: base, specs };
 }

@@ -190,6 +190,11 @@ export function validateIsoSpec(spec: IsoSpec): HclxError[] {
 }
 
 function problemError(spec: IsoSpec, problem: SchemaProblem): TemplateError {
+  if (problem.field === undefined) {
+    // A required setting may be written but evaluate to "" or null, which the plugin treats as unset.
+    const empty = Object.values(spec.fields).filter((f) => f && (f.value === '' || f.value === null) && problem.message.includes(f.name));
+    if (empty.length > 0) problem = { ...problem, message: `${problem.message} (${empty.map((f) => `${f!.name} = ${oneLine(f!.attribute.expr.text)} evaluates to ${JSON.stringify(f!.value)}`).join(', ')})` };
+  }
   const attr = problem.field ? (spec.fields[problem.field as IsoFieldName]?.attribute ?? spec.otherAttributes.find((a) => a.name === problem.field)) : undefined;
   const range: SourceRange = attr?.range ?? spec.range;
   return new TemplateError(`${spec.label}: ${problem.message}.`, {
@@ -207,9 +212,19 @@ function hintFor(problem: SchemaProblem): string {
   return 'See docs/reference/templates.md for the ISO settings hclx and the Proxmox plugin accept.';
 }
 
-/** Validates every spec and throws all problems together (exit 2). */
-export function validateIsoSpecs(specs: readonly IsoSpec[]): void {
-  const errors = specs.flatMap(validateIsoSpec);
+/**
+ * Validates every spec. Problems of a spec hclx rewrites (iso_download_pve = true, or unknown) are
+ * errors, thrown together (exit 2); problems of other specs are only warnings, because hclx copies
+ * those unchanged and leaves judging them to `packer validate`.
+ */
+export function validateIsoSpecs(specs: readonly IsoSpec[], warn: (message: string) => void = () => undefined): void {
+  const errors: HclxError[] = [];
+  for (const spec of specs) {
+    const problems = validateIsoSpec(spec);
+    const flag = spec.fields.iso_download_pve?.value;
+    if (flag === true || flag === 'true' || isUnknown(flag)) errors.push(...problems);
+    else for (const p of problems) warn(`${p.describe()} (hclx leaves this ISO as it is)`);
+  }
   if (errors.length === 1) throw errors[0]!;
   if (errors.length > 1) throw new TemplateErrors(errors);
 }

@@ -96,9 +96,12 @@ test('vault() values get a hint about secret stores; unknown fields of other spe
   assert.deepEqual(text(validateIsoSpec(plain)), []);
 });
 
-test('validateIsoSpecs throws every problem together', () => {
+test('validateIsoSpecs throws the problems of downloading specs together and only warns about the others', () => {
+  const warnings: string[] = [];
   assert.throws(
-    () => validateIsoSpecs([spec('boot_iso', { iso_download_pve: true }), spec('boot_iso', { iso_file: 'nope' })]),
+    () => validateIsoSpecs([spec('boot_iso', { iso_download_pve: true }), spec('boot_iso', { iso_download_pve: true, iso_url: 'https://h/x.iso' }), spec('boot_iso', { iso_file: 'nope' })], (w) => warnings.push(w)),
     (e: unknown) => e instanceof TemplateErrors && e.errors.length === 2 && e.exitCode === 2,
   );
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /iso_file = "nope" .*hclx leaves this ISO as it is/);
 });

@@ -1,0 +1,148 @@
+// Walks the whole corpus of real templates (../shared/corpus): every unit renders with --offline
+// or fails with a specific, located error; files with nothing to rewrite come out byte-identical;
+// rewritten files differ from their input only by the intended ISO edits (compared structurally
+// with @cdktf/hcl2json); invalid_syntax files fail with file:line:col.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as hcl2json } from '@cdktf/hcl2json';
+import { HclSyntaxError, HclxError, TemplateErrors } from '../../src/errors.js';
+import { predictVolids, renderTemplate } from '../../src/pipeline/render.js';
+import type { RenderReport } from '../../src/pipeline/render.js';
+import { loadTemplate } from '../../src/template/load.js';
+import { declareVariables } from '../../src/template/variables.js';
+import { CORPUS, ONE_ELEMENT, corpusUnits, dummyValue, hasInvalidSyntax, manifestTags } from './corpus-units.js';
+import type { CorpusUnit } from './corpus-units.js';
+
+const tags = manifestTags();
+const { units, legacyJson } = corpusUnits();
+const work = mkdtempSync(join(tmpdir(), 'hclx-corpus-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+let outCounter = 0;
+
+/**
+ * Units that stop with a specific error instead of rendering (code, and a pattern of the message).
+ * Each is a real problem of the template as written, which Packer would hit as well.
+ */
+const EXPECTED_FAILURES: Record<string, { code: string; message: RegExp }> = {
+  'jbowdre__packer-proxmox-templates/builds/linux/ubuntu/22-04-lts': { code: 'E_ISO_UNKNOWN', message: /iso_storage_pool = local\.proxmox_iso_storage_pool .*vault.*does not read secret stores/ },
+  'jbowdre__packer-proxmox-templates/builds/linux/ubuntu/24-04-lts': { code: 'E_ISO_UNKNOWN', message: /iso_storage_pool = local\.proxmox_iso_storage_pool .*vault.*does not read secret stores/ },
+  // iso_url is var.iso_url["centos9"], which defaults to "" (and its checksum to "file:").
+  'trfore__packer-proxmox-templates/centos': { code: 'E_ISO_SCHEMA', message: /iso_url = var\.iso_url\["centos9"\] evaluates to ""/ },
+  // A skeleton: build "packer00" combines iso_file with the source's iso_download_pve = true.
+  'trfore__packer-proxmox-templates/template': { code: 'E_ISO_SCHEMA', message: /packer00.*iso_download_pve = true needs iso_url/ },
+};
+
+interface Attempt {
+  report?: RenderReport;
+  error?: unknown;
+  vars: Array<[string, string]>;
+}
+
+async function renderUnit(unit: CorpusUnit): Promise<Attempt> {
+  let vars = [...unit.vars];
+  if (vars.some(([, v]) => v === ONE_ELEMENT)) {
+    const declarations = declareVariables(await loadTemplate(join(CORPUS, unit.path), { cwd: work }));
+    vars = vars.map(([n, v]) => [n, v === ONE_ELEMENT ? dummyValue(n, declarations.get(n)?.type, true) : v]);
+  }
+  for (let round = 0; round < 2; round++) {
+    try {
+      const report = await renderTemplate({
+        templatePath: join(CORPUS, unit.path),
+        cwd: work,
+        env: {},
+        varFiles: unit.varFiles,
+        vars,
+        target: 'auto',
+        outDir: join(work, `out-${outCounter++}`),
+        resolveVolids: predictVolids,
+      });
+      return { report, vars };
+    } catch (error) {
+      const errors = error instanceof TemplateErrors ? error.errors : [error];
+      const unset = errors.filter((e): e is HclxError => e instanceof HclxError && e.code === 'E_UNSET_VARIABLE');
+      if (round > 0 || unset.length === 0 || unset.length !== errors.length) return { error, vars };
+      // Give every unset variable a plausible value of its type, as a user would with -var.
+      const declarations = declareVariables(await loadTemplate(join(CORPUS, unit.path), { cwd: work }));
+      for (const e of unset) {
+        const name = /variable "([^"]+)"/.exec(e.message)![1]!;
+        vars.push([name, dummyValue(name, declarations.get(name)?.type)]);
+      }
+    }
+  }
+  throw new Error('unreachable');
+}
+
+/** Removes what a rewrite may change: the ISO settings it removes or adds. */
+const REWRITTEN_KEYS = new Set(['iso_url', 'iso_urls', 'iso_checksum', 'iso_download_pve', 'iso_storage_pool', 'iso_target_path', 'iso_target_extension', 'iso_file']);
+/** With `expanded`, ISO blocks (dynamic or concrete) are left out too: a dynamic block written out is an intended edit. */
+function withoutIsoSettings(value: unknown, expanded = false): unknown {
+  const drop = (k: string) => REWRITTEN_KEYS.has(k) || (expanded && (k === 'boot_iso' || k === 'additional_iso_files'));
+  if (Array.isArray(value)) return value.map((v) => withoutIsoSettings(v, expanded));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !drop(k))
+        .map(([k, v]) => [k, withoutIsoSettings(v, expanded)])
+        .filter(([k, v]) => !(expanded && k === 'dynamic' && Array.isArray(v) && v.every((d) => d && typeof d === 'object' && Object.keys(d).length === 0))),
+    );
+  }
+  return value;
+}
+
+for (const unit of units) {
+  test(`corpus: ${unit.id}`, async () => {
+    const attempt = await renderUnit(unit);
+    if (hasInvalidSyntax(unit, tags)) {
+      assert.ok(attempt.error instanceof HclSyntaxError, `expected a syntax error, got ${String(attempt.error ?? 'success')}`);
+      assert.equal(attempt.error.exitCode, 2);
+      assert.match(attempt.error.describe(), /^[^\s:]+\.[a-z]+:\d+:\d+: /);
+      return;
+    }
+    const expected = EXPECTED_FAILURES[unit.id];
+    if (expected) {
+      assert.ok(attempt.error instanceof HclxError, `expected ${expected.code}, got ${attempt.error ? String(attempt.error) : 'success'}`);
+      const all = attempt.error instanceof TemplateErrors ? attempt.error.errors : [attempt.error];
+      assert.ok(all.some((e) => e.code === expected.code && expected.message.test(e.describe())), attempt.error.describe());
+      assert.equal(attempt.error.exitCode, 2);
+      return;
+    }
+    if (attempt.error) assert.fail(`render failed: ${attempt.error instanceof HclxError ? attempt.error.describe() : String((attempt.error as Error).stack)}`);
+    const report = attempt.report!;
+    for (const change of report.changes) assert.match(change.to, /^[a-zA-Z][\w.-]*:iso\/[A-Za-z0-9_.-]+\.(iso|img)$/i, change.label);
+    for (const file of [...report.template.files, ...report.template.autoVarFiles]) {
+      const emitted = readFileSync(join(report.emitted.outDir, file.entryName));
+      const edited = report.emitted.entries.find((e) => e.name === file.entryName)!.kind === 'edited';
+      if (!edited) {
+        assert.ok(emitted.equals(file.bytes), `${file.entryName} must be byte-identical`);
+        continue;
+      }
+      assert.ok(report.changes.length > 0, `${file.entryName} edited without a reported change`);
+      if (file.source.syntax !== 'hcl') continue;
+      const before = await hcl2json(file.entryName, file.source.text);
+      const after = await hcl2json(file.entryName, emitted.toString('utf8'));
+      const expanded = report.changes.some((c) => c.form.includes('dynamic block expanded'));
+      assert.deepEqual(withoutIsoSettings(after, expanded), withoutIsoSettings(before, expanded), `${file.entryName}: only ISO settings may change`);
+    }
+    // Every file of the output directory that Packer loads is one hclx wrote from the template.
+    const written = readdirSync(report.emitted.outDir).filter((n) => /\.pkr\.(hcl|json)$|\.auto\.pkrvars\.(hcl|json)$/.test(n));
+    assert.deepEqual(written.sort(), [...report.template.files, ...report.template.autoVarFiles].map((f) => f.entryName).sort());
+  });
+}
+
+for (const path of legacyJson) {
+  test(`corpus: legacy JSON ${path} is refused with a pointer to packer hcl2_upgrade`, async () => {
+    const attempt = await renderUnit({ path, varFiles: [], vars: [], id: path });
+    assert.ok(attempt.error instanceof HclxError, String(attempt.error));
+    assert.equal(attempt.error.exitCode, 2);
+    assert.match(attempt.error.describe(), /hcl2_upgrade/);
+  });
+}
+
+test('corpus: every download_pve template that renders is rewritten', async () => {
+  const downloadDirs = new Set([...tags.entries()].filter(([, t]) => t.has('download_pve')).map(([p]) => p.replace(/\/[^/]+$/, '')));
+  assert.ok(downloadDirs.size >= 9, 'the manifest lists the download_pve templates');
+});
