@@ -1,0 +1,32 @@
+// POST /access/ticket: password login, ticket renewal (a valid ticket as password) and the
+// verify-only mode (path + privs). Bad credentials answer 401 `authentication failure`.
+import { ApiError, permError } from '../api-error.js';
+import type { RouteDef } from '../sim-context.js';
+import { splitList } from '../param-schema.js';
+import { ok } from './common.js';
+
+export const accessRoutes: RouteDef[] = [
+  {
+    method: 'POST',
+    path: '/access/ticket',
+    async handle({ sim, params }) {
+      let username = String(params.username);
+      if (params.realm !== undefined && !username.includes('@')) username = `${username}@${String(params.realm)}`;
+      const password = String(params.password);
+      const fromTicket = password.startsWith('PVE:') ? sim.auth.verifyTicket(password) : undefined;
+      const valid = fromTicket ? fromTicket === username : sim.auth.checkPassword(username, password);
+      if (!valid) {
+        const delay = sim.authFailureDelayMs();
+        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+        throw new ApiError(401, 'authentication failure');
+      }
+      if (params.path !== undefined) {
+        // Verify-only mode: answer whether the user holds the privileges on the path.
+        for (const priv of splitList(String(params.privs))) if (!sim.perms.has({ userid: username }, String(params.path), priv)) throw permError();
+        return ok({ username });
+      }
+      const { ticket, csrf } = sim.auth.issueTicket(username);
+      return ok({ username, ticket, CSRFPreventionToken: csrf, cap: {} });
+    },
+  },
+];
