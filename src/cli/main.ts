@@ -75,7 +75,7 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
         }) as Argv,
     )
     .wrap(Math.min(100, ctx.stdout.columns ?? 100));
-  const options = (await parser.parseAsync([], {}, (_err: unknown, _argv: unknown, output: string) => {
+  const options = (await parser.parseAsync(split.hclxArgs, {}, (_err: unknown, _argv: unknown, output: string) => {
     helpText = output;
   })) as Record<string, unknown>;
   if (parseFailure) throw new UsageError(parseFailure + '.', { hint: `Run \`hclx ${spec.name} --help\` for the options.` });
