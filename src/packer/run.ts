@@ -13,8 +13,9 @@
 //   sent to hclx's group does not reach it directly; hclx forwards SIGINT to Packer's group (as a
 //   terminal would) and SIGTERM to Packer's process (as `kill` would).
 // Then hclx waits for Packer to clean up and exit, however long that takes. If hclx exits anyway
-// (a second Ctrl-C), or `escalate` is aborted, Packer is killed with SIGKILL: no cleanup, the VM
-// it was building may stay on the node.
+// (a second Ctrl-C), or `escalate` is aborted, Packer gets SIGKILL: its whole group off-terminal
+// (no cleanup; the VM it was building may stay on the node), only its main process on a terminal
+// (hclx cannot kill its own group; Packer's inner processes, already signalled, finish alone).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
