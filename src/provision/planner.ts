@@ -6,6 +6,8 @@
 import { HclxError, type SourceRange } from '../errors.js';
 import { volid as makeVolid } from '../resolve/names.js';
 import type { ContentItem, StorageStatus, TaskListItem } from '../pve/types.js';
+import { principalOf } from '../pve/connection.js';
+import { leastPrivilegeGrant } from '../pve/privileges.js';
 import { listingKey, type ClusterInventory } from './inventory.js';
 import { chooseTargetName, type Checksum, type IsoNameMode, type ReusePolicy } from './naming.js';
 import { endpointOf, placeOf, type IsoRequest } from './request.js';
@@ -110,7 +112,12 @@ function checkPlace(r: IsoRequest, inv: ClusterInventory, problems: PreflightPro
   const s = storages.value.find((x) => x.storage === r.storage);
   const choice = isoStorageChoice(r.node, storages.value);
   if (!s) {
-    add('E_PVE_STORAGE_NOT_FOUND', `storage pool '${r.storage}' not found on node '${r.node}' (or the user lacks Datastore.Audit on /storage/${r.storage}). ${choice} Set iso_storage_pool to one of them.`);
+    // Proxmox lists only the storages the caller may audit, so "missing" can also mean "not allowed".
+    const grant = leastPrivilegeGrant({ principal: principalOf(r.connection.auth), node: r.node, storage: r.storage });
+    add(
+      'E_PVE_STORAGE_NOT_FOUND',
+      `storage pool '${r.storage}' not found on node '${r.node}'. ${choice} Set iso_storage_pool to one of them. If '${r.storage}' does exist, the API user cannot see it (it lacks Datastore.Audit on /storage/${r.storage}): ${grant}`,
+    );
     return undefined;
   }
   if (!isFileBased(s)) {

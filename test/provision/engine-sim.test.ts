@@ -289,3 +289,27 @@ test('over HTTPS with the simulator CA: download, then plan shows it present', a
     await tls.stop();
   }
 });
+
+test('password (ticket) authentication works as well as tokens', async () => {
+  const { DEFAULT_PASSWORD } = await import('../../src/sim/index.js');
+  const iso = 'ubuntu-24.04.iso';
+  const req = requestFor(sim, iso, sha256(iso), { connection: { url: sim.apiUrl, auth: { kind: 'password', username: 'root@pam', password: DEFAULT_PASSWORD } } });
+  const result = await provisionIsos([req], options().opts);
+  assert.ok(['downloaded', 'reused'].includes(result.isos[0]!.outcome));
+});
+
+test('a token without privileges fails the pre-flight with the least-privilege grant', async () => {
+  const locked = await startSimulator(simConfig({ tokens: [{ tokenid: 'ci@pve!hclx', secret: 'locked-secret-1', privsep: true }], users: [{ userid: 'ci@pve', password: 'ci-password-1' }] }));
+  try {
+    const req = requestFor(locked, 'debian-12.iso', { algorithm: 'sha256', value: 'ab'.repeat(32) }, { connection: { url: locked.apiUrl, auth: { kind: 'token', tokenId: 'ci@pve!hclx', secret: 'locked-secret-1' } } });
+    await assert.rejects(provisionIsos([req], options().opts), (e: unknown) => {
+      assert.ok(e instanceof PreflightError, String(e));
+      assert.match(e.describe(), /pveum acl modify/);
+      assert.ok(!e.describe().includes('locked-secret-1'));
+      return true;
+    });
+    assert.equal(locked.stats().tasksStarted, 0);
+  } finally {
+    await locked.stop();
+  }
+});
