@@ -171,8 +171,8 @@ function planSpec(
   if (spec.kind === 'top-level' && dialect === 'modern' && choice.target === 'modern') {
     if (json) throw unsupported(spec, 'converting top-level ISO fields to a boot_iso block in HCL JSON syntax');
     const unmount = spec.fields.unmount_iso;
-    const lines = ['boot_iso {', `  iso_file${unmount ? ' ' : ''} = ${isoFile.value}`];
-    if (unmount) lines.push(`  unmount   = ${unmount.attribute.expr.text}`);
+    const lines = ['boot_iso {', `  iso_file = ${isoFile.value}`];
+    if (unmount) lines.push(`  unmount  = ${unmount.attribute.expr.text}`);
     lines.push('}');
     plan(anchor, { kind: 'lines', lines }, spec);
     for (const f of removed) plan(spec.fields[f]!.attribute, { kind: 'remove' }, spec);

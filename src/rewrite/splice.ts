@@ -50,17 +50,18 @@ export class FileEdits {
       this.spans.push({ start: item.range.start.offset, end: item.range.end.offset, text });
       return;
     }
-    const span = this.ownedSpan(item);
+    const span = this.ownedSpan(item, true);
     const indent = this.indentOf(item.range.start.offset);
-    const width = this.nameWidth(item);
-    const lines = attrs.map((a) => `${a.name.padEnd(Math.max(width, a.name.length + 1))}= ${a.value}`);
+    // Keep the column of the replaced `=`; within the inserted run, align `=` (hclwrite style).
+    const width = Math.max(this.nameWidth(item), ...attrs.map((a) => a.name.length + 1));
+    const lines = attrs.map((a) => `${a.name.padEnd(width)}= ${a.value}`);
     this.spans.push(this.lineReplacement(span, item, lines.map((l) => indent + l)));
   }
 
   /** Replaces an item (with what it owns) by whole lines of text; `lines` are relative to the item's indentation. */
   replaceWithLines(item: BodyItem, lines: readonly string[]): void {
     if (this.file.syntax === 'json') throw new InternalError('replaceWithLines is native HCL only');
-    const span = this.ownedSpan(item);
+    const span = this.ownedSpan(item, true);
     const indent = this.indentOf(item.range.start.offset);
     this.spans.push(this.lineReplacement(span, item, lines.map((l) => (l === '' ? '' : indent + l))));
   }
@@ -123,8 +124,12 @@ export class FileEdits {
     return a.nameRange.end.offset - a.nameRange.start.offset + eq;
   }
 
-  /** Whole lines of the item plus its lead comments, or just its text when it shares a line. */
-  private ownedSpan(item: BodyItem): { start: number; end: number; wholeLines: boolean } {
+  /**
+   * Whole lines of the item plus its lead comments, or just its text when it shares a line. A block
+   * that is replaced (written in another form) keeps its lead comments: they describe what is
+   * still there; an attribute's go with it.
+   */
+  private ownedSpan(item: BodyItem, replacing = false): { start: number; end: number; wholeLines: boolean } {
     const startLine = this.lineOf(item.range.start.offset);
     const endOffset = Math.max(item.range.start.offset, item.range.end.offset - 1);
     const endLine = this.lineOf(endOffset);
@@ -132,7 +137,8 @@ export class FileEdits {
     const after = this.file.text.slice(item.range.end.offset, this.lineEnd(endLine)).replace(/\r?\n$/, '');
     if (/^[ \t]*$/.test(before) && isBlankOrComment(after)) {
       let first = startLine;
-      while (first > 0 && isCommentLine(this.lineText(first - 1))) first--;
+      const keepLeadComments = replacing && item.kind === 'block';
+      while (!keepLeadComments && first > 0 && isCommentLine(this.lineText(first - 1))) first--;
       return { start: this.lineStarts[first]!, end: this.lineEnd(endLine), wholeLines: true };
     }
     const trailing = /^[ \t]*/.exec(this.file.text.slice(item.range.end.offset))![0].length;

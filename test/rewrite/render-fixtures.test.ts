@@ -1,0 +1,72 @@
+// Renders every fixture in fixtures/render/<case>/ and compares the emitted files byte for byte
+// with <case>/expected/ (files without an expected copy must come out identical to the input).
+// Fixtures marked packerValidate are also checked with the installed `packer validate`
+// (Debian's 1.6.6 for the legacy dialect), when packer is on the PATH.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { predictVolids, renderTemplate } from '../../src/pipeline/render.js';
+import type { DialectTarget } from '../../src/rewrite/dialect.js';
+
+const FIXTURES = new URL('../../fixtures/render/', import.meta.url).pathname;
+
+interface Case {
+  description: string;
+  args: { target: DialectTarget; file?: string; vars?: Array<[string, string]>; varFiles?: string[] };
+  dialect: 'modern' | 'legacy';
+  changes: Array<[string, string]>;
+  warnings?: string[];
+  packerValidate?: boolean;
+}
+
+const packer = spawnSync('packer', ['version'], { encoding: 'utf8' });
+const packerVersion = packer.status === 0 ? packer.stdout.trim() : undefined;
+
+for (const name of readdirSync(FIXTURES).sort()) {
+  const dir = join(FIXTURES, name);
+  const spec = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as Case;
+  test(`render fixture ${name}: ${spec.description}`, async () => {
+    const work = mkdtempSync(join(tmpdir(), 'hclx-fixture-'));
+    try {
+      const templateDir = join(dir, 'template');
+      const out = join(work, 'out');
+      const report = await renderTemplate({
+        templatePath: spec.args.file ? join(templateDir, spec.args.file) : templateDir,
+        cwd: work,
+        env: {},
+        varFiles: (spec.args.varFiles ?? []).map((f) => join(templateDir, f)),
+        vars: spec.args.vars ?? [],
+        target: spec.args.target,
+        outDir: out,
+        resolveVolids: predictVolids,
+      });
+      assert.equal(report.dialect.dialect, spec.dialect);
+      assert.deepEqual(
+        report.changes.map((c) => [c.label, c.to]),
+        spec.changes,
+      );
+      if (spec.warnings) assert.deepEqual(report.warnings.map((w) => w.replace(/^.*?: /, '')), spec.warnings);
+      const expectedDir = join(dir, 'expected');
+      for (const entry of readdirSync(templateDir)) {
+        if (!/\.pkr\.(hcl|json)$|\.auto\.pkrvars\.(hcl|json)$/.test(entry)) continue;
+        if (spec.args.file && entry !== spec.args.file) continue;
+        const emitted = readFileSync(join(out, entry));
+        const expectedPath = join(expectedDir, entry);
+        const expected = existsSync(expectedPath) ? readFileSync(expectedPath) : readFileSync(join(templateDir, entry));
+        assert.equal(emitted.toString('utf8'), expected.toString('utf8'), `${entry} differs from ${existsSync(expectedPath) ? 'expected/' : 'the input (it must be byte-identical)'}`);
+        assert.ok(emitted.equals(expected));
+      }
+      if (spec.packerValidate && packerVersion) {
+        const target = spec.args.file ? join(out, spec.args.file) : out;
+        const run = spawnSync('packer', ['validate', target], { cwd: work, encoding: 'utf8', timeout: 60_000 });
+        assert.equal(run.status, 0, `packer validate (${packerVersion}) failed:\n${run.stdout}${run.stderr}`);
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+}
