@@ -20,6 +20,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
+import { isatty } from 'node:tty';
 import type { PackerCommand, PackerFlag } from '../cli/args.js';
 import { InterruptedError, ToolError } from '../errors.js';
 import type { PackerInfo } from './locate.js';
@@ -118,7 +119,8 @@ export function runPacker(options: RunPackerOptions): Promise<PackerRunResult> {
   if (options.signal.aborted) {
     return Promise.reject(new InterruptedError(`interrupted (${interruptReason(options.signal)}) before Packer started.`));
   }
-  const interactive = options.interactive ?? Boolean(process.stdin.isTTY);
+  // isatty(0) rather than process.stdin, which would open a stream on stdin just to ask.
+  const interactive = options.interactive ?? isatty(0);
   // Own process group only off-terminal, and never on Windows (no process groups there).
   const ownGroup = !interactive && process.platform !== 'win32';
   const stdoutFd = options.captureStdout ? undefined : inheritableFd(options.stdout);
