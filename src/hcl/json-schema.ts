@@ -16,6 +16,7 @@ const PROXMOX_SOURCE_BLOCKS: BodySchema['blocks'] = {
   tpm_config: { labels: 0 },
   // The plugin docs' example uses `iso {}`; accept it so it can be reported.
   iso: { labels: 0 },
+  dynamic: { labels: 1 },
 };
 
 const PROVISIONER_BLOCKS: BodySchema['blocks'] = { override: { labels: 0 } };
@@ -34,12 +35,14 @@ const SCHEMAS: Record<string, BodySchema> = {
       hcp_packer_registry: { labels: 0 },
     },
   },
-  packer: { blocks: {} },
+  packer: { blocks: { required_plugins: { labels: 0 } } },
+  dynamic: { blocks: { content: { labels: 0 } } },
   variable: { blocks: { validation: { labels: 0 } } },
   source: { blocks: PROXMOX_SOURCE_BLOCKS },
   build: {
     blocks: {
       source: { labels: 1 },
+      dynamic: { labels: 1 },
       provisioner: { labels: 1 },
       'error-cleanup-provisioner': { labels: 1 },
       'post-processor': { labels: 1 },

@@ -91,7 +91,7 @@ function missingProblem(node: CstNode, src: SourceText, parents: CstNode[]): Pro
       if (owner?.type === 'block') {
         return {
           at: node.start,
-          message: `missing closing brace for block "${describeBlock(owner, src)}" opened at line ${line(owner)}`,
+          message: `missing closing brace for block ${describeBlock(owner, src)} opened at line ${line(owner)}`,
           hint: 'Add the missing } (each { needs a matching }).',
         };
       }
@@ -325,7 +325,7 @@ function checkBlock(block: CstNode, src: SourceText, out: Problem[]): void {
   for (const c of block.children) {
     if (c === open) break;
     if ((c.type === 'identifier' || c.type === 'string_lit') && row(src, c.start) !== row(src, open.start)) {
-      out.push({ at: open.start, message: `the opening brace of block "${describeBlock(block, src)}" must be on the same line as its type and labels`, hint: 'Move the { up to the line of the block type.' });
+      out.push({ at: open.start, message: `the opening brace of block ${describeBlock(block, src)} must be on the same line as its type and labels`, hint: 'Move the { up to the line of the block type.' });
       return;
     }
   }

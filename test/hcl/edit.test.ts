@@ -33,14 +33,14 @@ function findStep(body: Body, step: string): BodyItem {
   return found;
 }
 
-function resolve(file: SourceFile, path: string[]): BodyItem {
+/** The item at `path` (an empty path stands for the file's root body). */
+function resolve(file: SourceFile, path: string[]): BodyItem | { kind: 'block'; body: Body } {
   let body = file.body;
-  let item: BodyItem | undefined;
+  let item: BodyItem | { kind: 'block'; body: Body } = { kind: 'block', body };
   for (const step of path) {
     item = findStep(body, step);
     if (item.kind === 'block') body = item.body;
   }
-  assert.ok(item);
   return item;
 }
 
@@ -58,7 +58,7 @@ interface Op {
 
 function editsFor(file: SourceFile, op: Op): TextEdit[] {
   const item = resolve(file, op.path);
-  if (op.op === 'remove') return removeItem(item);
+  if (op.op === 'remove') return removeItem(item as BodyItem);
   if (op.op === 'replace') {
     assert.equal(item.kind, 'attribute');
     return replaceExpression(item as Extract<BodyItem, { kind: 'attribute' }>, 'value' in op ? { value: op.value as never } : { expression: op.expression as string });

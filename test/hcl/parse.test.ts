@@ -113,7 +113,7 @@ describe('the corpus', () => {
 describe('syntax errors', () => {
   const cases: Array<[string, string, number, number, RegExp]> = [
     ['unterminated string', 'a = "abc\nb = 2\n', 1, 5, /unterminated string/],
-    ['missing block brace', 'source "a" "b" {\n  a = 1\n', 3, 1, /missing closing brace for block "source "a" "b"" opened at line 1/],
+    ['missing block brace', 'source "a" "b" {\n  a = 1\n', 3, 1, /missing closing brace for block source "a" "b" opened at line 1/],
     ['missing list bracket', 'a = [1, 2\nb = 3\n', 2, 1, /missing '\]'/],
     ['two arguments on a line', 'a = 1 b = 2\n', 1, 7, /missing line break after the argument "a"/],
     ['value on the next line', 'a =\n  1\n', 2, 3, /must start on the same line/],
