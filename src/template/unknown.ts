@@ -13,8 +13,11 @@ export function describeUnknown(expr: Expression, unknown: UnknownValue | undefi
   const vars = unique(refs.filter((r) => r[0] === 'var' && r[1]).map((r) => r[1]!));
   const locals = unique(refs.filter((r) => r[0] === 'local' && r[1]).map((r) => r[1]!));
   const secretStore = /vault|aws_secretsmanager|consul_key/.test(reason) || /\b(vault|aws_secretsmanager(_raw)?|consul_key)\s*\(/.test(expr.text);
+  const undeclared = /no variable named "([^"]+)"/.exec(reason)?.[1];
   let hint: string;
-  if (secretStore) {
+  if (undeclared) {
+    hint = `Declare it (variable "${undeclared}" { type = string }) and give it a value with -var '${undeclared}=...', a -var-file or a default; Packer refuses references to undeclared variables too.`;
+  } else if (secretStore) {
     hint =
       'hclx does not read secret stores; render such a template by giving the value another way: ' +
       (vars.length > 0

@@ -77,15 +77,21 @@ export function specObject(fields: Partial<Record<string, Value>>): { object: Re
 export function validateIsoObject(object: Record<string, unknown>, schema: IsoSchemaId, unknown: ReadonlySet<string> = new Set()): SchemaProblem[] {
   const fn = validator(schema);
   if (fn(object)) return [];
-  const problems = new Map<string, SchemaProblem>();
+  const problems = new Map<string, { field?: string; message: string; missing: string[] }>();
   for (const error of fn.errors ?? []) {
     const problem = describeSchemaError(error, object);
     if (!problem) continue;
     if (problem.missing?.some((m) => unknown.has(m)) || (problem.field && unknown.has(problem.field))) continue;
     const key = `${problem.field ?? ''}\u0000${problem.message}`;
-    problems.set(key, { field: problem.field, message: problem.message });
+    const entry = problems.get(key) ?? { field: problem.field, message: problem.message, missing: [] };
+    const missing = problem.missing && problem.missing.length > 0 ? problem.missing.join(' or ') : undefined;
+    if (missing && !entry.missing.includes(missing)) entry.missing.push(missing);
+    problems.set(key, entry);
   }
-  return [...problems.values()];
+  return [...problems.values()].map((p) => ({
+    ...(p.field !== undefined ? { field: p.field } : {}),
+    message: p.missing.length > 0 && p.field === undefined ? `${p.message} (missing: ${p.missing.join(', ')})` : p.message,
+  }));
 }
 
 interface DescribedError extends SchemaProblem {

@@ -277,7 +277,24 @@ function messageOf(e: unknown): string {
 }
 
 function suggest(name: string, declarations: Map<string, VariableDeclaration>): string {
-  const lower = name.toLowerCase();
-  const close = [...declarations.keys()].find((d) => d.toLowerCase() === lower || d.replace(/[-_]/g, '') === name.replace(/[-_]/g, ''));
-  return close ? ` Did you mean "${close}"?` : '';
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of declarations.keys()) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance <= Math.max(1, Math.floor(candidate.length / 4)) && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best ? ` Did you mean "${best.name}"?` : '';
+}
+
+/** Optimal string alignment distance (insert, delete, substitute, swap two neighbours). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
 }

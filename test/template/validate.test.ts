@@ -43,7 +43,7 @@ test('a complete iso_download_pve boot_iso passes every schema that applies', ()
 test('iso_download_pve without checksum or storage names the block and what is missing', () => {
   const errors = text(validateIsoSpec(spec('boot_iso', { iso_url: 'https://h/x.iso', iso_download_pve: true })));
   assert.equal(errors.length, 1);
-  assert.match(errors[0]!, /^fx\.pkr\.hcl:9:5: source\.proxmox-iso\.t boot_iso: iso_download_pve = true needs iso_url or iso_urls, iso_storage_pool and iso_checksum\./);
+  assert.match(errors[0]!, /^fx\.pkr\.hcl:9:5: source\.proxmox-iso\.t boot_iso: iso_download_pve = true needs iso_url or iso_urls, iso_storage_pool and iso_checksum \(missing: iso_storage_pool, iso_checksum\)\./);
 });
 
 test('iso_download_pve without any URL is reported', () => {
