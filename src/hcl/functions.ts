@@ -548,6 +548,9 @@ export function createFunctions(options: FunctionOptions): FunctionTable {
 
   if (options.allowEnv) {
     def('env', 1, 1, (a) => env[str(a, 0)] ?? '');
+  } else {
+    const reason = 'env() can only be used in a variable default (Packer rejects it elsewhere); read the environment variable into a variable with default = env("NAME")';
+    specs.env = { min: 0, max: Infinity, impl: () => new UnknownValue(reason) };
   }
 
   for (const [name, reason] of Object.entries(BUILD_TIME)) {

@@ -54,8 +54,8 @@ export function parseFileSync(input: ParseFileInput): SourceFile {
     const tree = parseJsonTree(input.text, src);
     file.body = new JsonBody(file as SourceFile, src.range(tree.offset + 1, tree.offset + tree.length - 1), tree, src, []);
     setFileInfo(file as SourceFile, { src, comments: [], json: tree });
-    // Surface structural errors (a block given as a string, ...) now rather than at first use.
-    checkJsonStructure(file.body);
+    // Which properties are blocks depends on the schema the caller reads the body with (a var
+    // file has none), so structural errors surface from content(), not here.
     return file as SourceFile;
   }
   // A BOM is not HCL; blank it out with a same-length space so offsets stay those of the file.
@@ -66,10 +66,6 @@ export function parseFileSync(input: ParseFileInput): SourceFile {
   file.body = body;
   setFileInfo(file as SourceFile, { src, comments: collectComments(root) });
   return file as SourceFile;
-}
-
-function checkJsonStructure(body: Body): void {
-  for (const item of body.content()) if (item.kind === 'block') checkJsonStructure(item.body);
 }
 
 /**

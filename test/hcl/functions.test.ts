@@ -165,6 +165,7 @@ describe('env()', () => {
     assert.equal(await call('env("NOT_SET")', { allowEnv: true }), '');
     const v = await call('env("ISO_DIR")');
     assert.ok(isUnknown(v));
+    assert.match(v.reason, /only be used in a variable default/);
   });
 });
 

@@ -173,8 +173,12 @@ describe('syntax errors', () => {
     assert.deepEqual([err.range?.start.line, err.range?.start.column], [3, 1]);
     const err2 = await syntaxError('[1]', 'x.pkr.json');
     assert.match(err2.message, /must be an object/);
-    const err3 = await syntaxError('{"source": {"proxmox-iso": "x"}}', 'x.pkr.json');
-    assert.match(err3.message, /labels of block "source"/);
+    // A block written as a string is reported when the body is read with a schema.
+    const file = await parseText('{"source": {"proxmox-iso": "x"}}', 'x.pkr.json');
+    assert.throws(() => file.body.content(), (err: unknown) => err instanceof HclSyntaxError && /labels of block "source"/.test(err.message) && err.range?.start.column === 28);
+    // A var file whose keys look like block types is fine read as attributes.
+    const vars = await parseText('{"build": "x", "source": 1}', 'x.pkrvars.json');
+    assert.deepEqual(vars.body.content({ blocks: {} }).map((i) => i.kind), ['attribute', 'attribute']);
   });
 });
 
