@@ -27,6 +27,19 @@ function contentType(name: string): string {
   return 'application/octet-stream';
 }
 
+/** Waits `ms`, or less when the response closes (so a stopped simulator leaves no timer behind). */
+function sleepUnlessClosed(res: ServerResponse, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
+}
+
 export class Mirror {
   private readonly hashes = new Map<string, string>();
 
@@ -153,6 +166,7 @@ export class Mirror {
     const drop = this.faults.take('mirror-drop', (f) => !f.path || file.name.includes(f.path));
     const corrupt = this.faults.take('corrupt-download', (f) => f.target === 'mirror');
     const bps = this.faults.peek('rate-limit', (f) => f.target === 'mirror')?.bytesPerSec;
+    res.flushHeaders();
     const stream = this.open(file, start, end);
     let pos = start;
     const began = Date.now();
@@ -179,14 +193,15 @@ export class Mirror {
           sent += chunk.length;
         }
         if (cut) {
-          // A clean close in mid-body: the client sees fewer bytes than Content-Length.
-          req.socket.destroy();
+          // A clean close in mid-body (FIN after what was written): the client sees fewer bytes
+          // than Content-Length, exactly `after` of them.
+          req.socket.end();
           return;
         }
         if (bps) {
           const due = began + (sent / bps) * 1000;
           const wait = due - Date.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (wait > 0) await sleepUnlessClosed(res, wait);
         }
       }
       if (!res.destroyed) res.end();

@@ -157,6 +157,7 @@ interface BodyResult {
 }
 
 async function receiveBody(res: IncomingMessage, file: FileHandle, start: number, total: number | undefined, opts: WgetOptions, started: number): Promise<BodyResult> {
+  const chunks = drainingChunks(res, opts.signal);
   const dot = dotBytes(total);
   const lineSpan = dot * 32;
   let have = start;
@@ -182,7 +183,7 @@ async function receiveBody(res: IncomingMessage, file: FileHandle, start: number
   const rateStart = Date.now();
   let rateBytes = 0;
   try {
-    for await (const raw of res as AsyncIterable<Buffer>) {
+    for await (const raw of chunks) {
       let chunk = raw;
       if (dropAt !== undefined && have + chunk.length >= dropAt) {
         const keep = Math.max(0, dropAt - have);
@@ -224,6 +225,67 @@ async function receiveBody(res: IncomingMessage, file: FileHandle, start: number
   if (total !== undefined && have < total) return { ok: false, have, reset: !res.complete };
   if (have > lineStart || total === 0) emitLine(true);
   return { ok: true, have };
+}
+
+/**
+ * The body's chunks, including those already received when the connection breaks (a plain
+ * `for await` over the response would drop them with the error), then the error if any.
+ */
+function drainingChunks(res: IncomingMessage, signal: AbortSignal): AsyncGenerator<Buffer> {
+  // Listeners are attached now, not at the first next(): a close may come before the consumer.
+  const queue: Buffer[] = [];
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  res.on('data', (c: Buffer) => {
+    queue.push(c);
+    if (queue.length > 16) res.pause();
+    notify();
+  });
+  res.on('end', () => {
+    ended = true;
+    notify();
+  });
+  res.on('error', (e: Error) => {
+    failure ??= e;
+    notify();
+  });
+  const broken = () => {
+    if (!res.complete) failure ??= Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    ended = true;
+    notify();
+  };
+  res.on('close', broken);
+  res.on('aborted', broken);
+  res.socket?.once('close', broken);
+  const onAbort = () => {
+    failure ??= new Error('aborted by task stop');
+    notify();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) onAbort();
+  return (async function* () {
+  try {
+  for (;;) {
+    const next = queue.shift();
+    if (next) {
+      if (queue.length < 4 && res.isPaused()) res.resume();
+      yield next;
+      continue;
+    }
+    if (failure) throw failure;
+    if (ended) return;
+    await new Promise<void>((r) => (wake = r));
+  }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    if (!res.complete) res.destroy();
+  }
+  })();
 }
 
 async function write(file: FileHandle, chunk: Buffer, offset: number): Promise<void> {
