@@ -1,6 +1,8 @@
 // The simulator's configuration: defaults of a fresh Proxmox VE install, the JSON config file
 // (`hclx sim --config`), and the command-line specs (--user, --token, --mirror-file, --listen).
 import { readFileSync } from 'node:fs';
+import { parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
 import { UsageError } from '../errors.js';
 import { parseSize } from './faults.js';
 import { KNOWN_PRIVILEGES } from './param-schema.js';
@@ -108,18 +110,14 @@ export function loadConfigFile(path: string): SimConfig {
   } catch (e) {
     throw new UsageError(`cannot read the simulator config file '${path}': ${(e as Error).message}.`);
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    const pos = /position (\d+)/.exec((e as Error).message);
-    let where = path;
-    if (pos) {
-      const before = text.slice(0, Number(pos[1]));
-      const line = before.split('\n').length;
-      where = `${path}:${line}:${Number(pos[1]) - before.lastIndexOf('\n')}`;
-    }
-    throw new UsageError(`${where}: the simulator config is not valid JSON (${(e as Error).message}).`, { hint: 'Fix the JSON syntax.' });
+  const errors: ParseError[] = [];
+  const data: unknown = parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: true });
+  if (errors.length) {
+    const first = errors[0]!;
+    const before = text.slice(0, first.offset);
+    const line = before.split('\n').length;
+    const col = first.offset - before.lastIndexOf('\n');
+    throw new UsageError(`${path}:${line}:${col}: the simulator config is not valid JSON (${printParseErrorCode(first.error)}).`, { hint: 'Fix the JSON syntax.' });
   }
   expect(typeof data === 'object' && data !== null && !Array.isArray(data), path, '(top level)', 'a JSON object');
   const obj = data as Record<string, unknown>;
