@@ -19,6 +19,8 @@ export function quoteHcl(s: string): string {
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
     else if ((ch === '$' || ch === '%') && s[i + 1] === '{') out += `${ch}${ch}`;
+    // `$$${` is read differently by parsers; a `$` before another `$` is written as \u0024.
+    else if ((ch === '$' || ch === '%') && s[i + 1] === ch) out += `\\u00${c.toString(16)}`;
     else if (c < 0x20 || c === 0x7f) out += `\\u${c.toString(16).padStart(4, '0')}`;
     else out += ch;
   }

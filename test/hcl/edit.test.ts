@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { InternalError } from '../../src/errors.js';
 import {
   applyEdits,
@@ -128,6 +129,29 @@ describe('printValue', () => {
   });
 });
 
+describe('printValue round trip (property)', () => {
+  const key = fc.string({ maxLength: 8 });
+  const str = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('${x}', '%{ if }', '$${', '"\\', 'é😀', 'a\r\nb', '\u0001'));
+  const num = fc.oneof(fc.integer({ min: -1e9, max: 1e9 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }).filter((n) => !Object.is(n, -0)));
+  const leaf = fc.oneof(str, num, fc.boolean(), fc.constant(null));
+  const value = fc.letrec((tie) => ({
+    v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(key, tie('v'), { maxKeys: 4 })),
+  })).v;
+  it('evaluates printed values back to the same value', async () => {
+    const { parseExpression } = await import('../../src/hcl/parse.js');
+    const { evaluate } = await import('../../src/hcl/evaluate.js');
+    await fc.assert(
+      fc.asyncProperty(value, async (generated) => {
+        // fast-check builds null-prototype objects; compare with ordinary ones.
+        const v = JSON.parse(JSON.stringify(generated)) as never;
+        const e = await parseExpression(printValue(v, '  '), 'printed');
+        assert.deepEqual(evaluate(e, { lookup: () => undefined, functions: {} }), v);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('blockText', () => {
   it('writes a block with aligned attributes and nested blocks', () => {
     const text = blockText({ type: 'source', labels: ['proxmox-iso', 'x'], attrs: [{ name: 'node', value: 'pve' }, { name: 'iso_file', expression: 'var.f' }], blocks: [{ type: 'boot_iso', labels: [], attrs: [{ name: 'type', value: 'scsi' }] }] });
@@ -159,9 +183,15 @@ describe('removeItem on real templates', () => {
     .filter((c) => (c[4] ?? '').includes('download_pve') && !(c[4] ?? '').includes('symlink') && !(c[4] ?? '').includes('invalid_syntax') && /\.pkr\.hcl$/.test(c[2] ?? ''))
     .map((c) => join(CORPUS, `${(c[0] as string).replace('/', '__')}`, c[2] as string));
   it('finds the download_pve templates', () => assert.ok(files.length >= 5, `only ${files.length} files`));
-  for (const path of files) {
-    it(`removes every item of ${path.slice(CORPUS.length + 1)} cleanly`, async () => {
-      const text = readFileSync(path, 'utf8');
+  const variants = files.flatMap((path, i) => [
+    { path, crlf: false },
+    // The same templates with CRLF line endings (a few are enough).
+    ...(i % 4 === 0 ? [{ path, crlf: true }] : []),
+  ]);
+  for (const { path, crlf } of variants) {
+    it(`removes every item of ${path.slice(CORPUS.length + 1)}${crlf ? ' (CRLF)' : ''} cleanly`, async () => {
+      const raw = readFileSync(path, 'utf8');
+      const text = crlf ? raw.replace(/\r?\n/g, '\r\n') : raw;
       const file = await parseFile({ path, displayPath: path, text });
       const reparsed: Array<Promise<SourceFile>> = [];
       const items = walkItems(file.body);
@@ -174,6 +204,7 @@ describe('removeItem on real templates', () => {
         assert.equal(e.text, '');
         const out = applyEdits(text, edits);
         assert.equal(out, text.slice(0, e.start) + text.slice(e.end));
+        if (crlf) assert.equal(/(^|[^\r])\n/.test(out), false, 'a removal split a CRLF line break');
         // Re-parsing every result would take seconds; every fifth one (and the last) is enough.
         if (n % 5 === 0 || n === items.length - 1) reparsed.push(parseFile({ path, displayPath: path, text: out }));
       });
