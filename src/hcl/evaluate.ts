@@ -2,7 +2,7 @@
 // cty-like unknowns (a value only Packer knows at build time propagates instead of failing).
 // Errors name the sub-expression (file:line:col and its text).
 
-import { HclxError, TemplateError, type SourceRange } from '../errors.js';
+import { HclSyntaxError, TemplateError, type HclxError, type SourceRange } from '../errors.js';
 import type { Expr, TemplatePart } from './expr-ast.js';
 import { isHclExpression } from './expression.js';
 import { isUnknown, UnknownValue, type Expression, type Value } from './model.js';
@@ -324,7 +324,7 @@ class Evaluator {
         if (u) return u;
         return v;
       } catch (err) {
-        if (err instanceof HclxError) errors.push(err);
+        if (err instanceof TemplateError || err instanceof HclSyntaxError) errors.push(err);
         else throw err;
       }
     }
@@ -338,7 +338,7 @@ class Evaluator {
       const v = this.eval(e.args[0] as Expr);
       return findUnknown(v) ?? true;
     } catch (err) {
-      if (err instanceof HclxError) return false;
+      if (err instanceof TemplateError || err instanceof HclSyntaxError) return false;
       throw err;
     }
   }
