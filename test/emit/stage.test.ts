@@ -59,7 +59,7 @@ test('edits are applied; a second render into its own directory replaces only wh
   assert.equal(at, -1);
   const result = emitTemplate({ template, edits, outDir: 'out' });
   assert.equal(result.entries[0]!.kind, 'edited');
-  assert.match(readFileSync(join(root, 'out/main.pkr.hcl'), 'utf8'), /\r\n {2}default  = "\$\{path\.root\}/);
+  assert.match(readFileSync(join(root, 'out/main.pkr.hcl'), 'utf8'), /\r\n {2}default {2}= "\$\{path\.root\}/);
   assert.deepEqual(readdirSync(join(root, 'out')).sort(), [MARKER, 'ci.pkrvars.hcl', 'main.pkr.hcl', 'scripts', 'x.auto.pkrvars.hcl'].sort());
 });
 
