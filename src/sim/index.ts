@@ -23,6 +23,7 @@ import { TaskManager } from './tasks.js';
 import { makeTlsMaterial } from './tls.js';
 import type { SimConfig, SimHandle } from './types.js';
 import { VmRegistry } from './vms.js';
+import { NetworkError } from '../errors.js';
 
 export type { SimConfig, SimHandle, SimStats, SimVmRecord, SimStorage, SimUser, SimToken, SimAcl } from './types.js';
 export { parseFault } from './faults.js';
@@ -79,7 +80,12 @@ export async function startSimulator(config: SimConfig = {}): Promise<SimHandle>
       tls = { key: material.key, cert: material.cert };
     }
     server = new SimServer({ sim, router, mirror, tls });
-    const port = await server.listen(c.host, c.port);
+    const port = await server.listen(c.host, c.port).catch((e: NodeJS.ErrnoException) => {
+      throw new NetworkError(`cannot listen on ${urlHost(c.host)}:${c.port}: ${e.code === 'EADDRINUSE' ? 'the address is already in use' : e.message}.`, {
+        hint: 'Choose another address with --listen HOST:PORT (port 0 picks a free one).',
+        code: 'E_SIM_LISTEN',
+      });
+    });
     const origin = `${c.tls ? 'https' : 'http'}://${urlHost(c.host)}:${port}`;
     let stopped: Promise<void> | undefined;
     const running = server;

@@ -109,3 +109,14 @@ test('HTTPS: the CA file verifies the server certificate', async () => {
   }
   assert.ok(!existsSync(sim.caFile!), 'the CA file goes with the simulator');
 });
+
+test('an address in use is a NetworkError naming the address', async () => {
+  const { NetworkError } = await import('../../src/errors.js');
+  const first = await startSimulator({});
+  try {
+    const port = Number(new URL(first.apiUrl).port);
+    await assert.rejects(startSimulator({ port }), (e) => e instanceof NetworkError && e.message.includes(`127.0.0.1:${port}`) && /already in use/.test(e.message));
+  } finally {
+    await first.stop();
+  }
+});
