@@ -57,6 +57,8 @@ export interface BuildOptions {
   packerOptional?: boolean;
   /** Plain progress line interval (default 10 s). */
   progressIntervalMs?: number;
+  /** Called once the rewritten template is in the working directory, before Packer runs. */
+  onRendered?: (render: RenderReport) => void;
   /** Tests: how to talk to Proxmox. */
   clientFor?: (connection: PveConnection) => NodeApi & CleanupApi;
 }
@@ -181,9 +183,10 @@ export async function buildTemplate(options: BuildOptions): Promise<BuildResult>
       throw error;
     }
     reportRender(result.render, out, options.offline ?? false);
+    options.onRendered?.(result.render);
 
     if (!packer) {
-      out.say(`Packer is not installed, so the build stops here. ${missing!.hint ?? ''}`.trim());
+      out.say('Packer is not installed, so the build stops here.');
       return result;
     }
     const { emitted, template: loaded } = result.render;
