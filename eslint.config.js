@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.d.ts'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.d.ts', '.hclx-tmp/', '.hclx/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
