@@ -1,0 +1,157 @@
+// Bad input through the real CLI: every corpus file tagged invalid_syntax, and a table of malformed
+// values (checksums, URLs, storage names, iso_file forms, variable types). Each must end in exit 2
+// with one paragraph that names file:line:col and the fix, and never a stack trace.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { startSimulator, type SimHandle } from '../../src/sim/index.js';
+import { CORPUS, FIXTURES, STACK_FRAME, cleanEnv, errorParagraphs, removeDir, runCli, scratchDir } from './support.js';
+
+const work = scratchDir('bad-input');
+// plan talks to a live simulator, so per-ISO problems are reported without connection retries.
+let sim: SimHandle;
+before(async () => {
+  sim = await startSimulator({ tokens: [{ tokenid: 'root@pam!hclx', secret: 'not-a-real-token', privsep: false }] });
+});
+after(async () => {
+  await sim.stop();
+  removeDir(work);
+});
+
+/** Lines of the MANIFEST whose tags include invalid_syntax, as corpus paths. */
+function invalidSyntaxFiles(): string[] {
+  const lines = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
+  return lines
+    .map((l) => l.split('\t'))
+    .filter((cols) => (cols[4] ?? '').split(',').includes('invalid_syntax'))
+    .map((cols) => join(CORPUS, cols[0]!.replace('/', '__'), cols[2]!));
+}
+
+function assertUserError(r: { code: number | null; stdout: string; stderr: string }, place: RegExp, what: string): void {
+  assert.equal(r.code, 2, `${what}: exit ${r.code}\n${r.stderr}`);
+  assert.doesNotMatch(r.stderr, STACK_FRAME, `${what}: stack trace\n${r.stderr}`);
+  assert.doesNotMatch(r.stderr + r.stdout, /internal error|This is a bug in hclx/, `${what}: internal error\n${r.stderr}`);
+  const paragraphs = errorParagraphs(r.stderr);
+  assert.ok(paragraphs.length >= 1, `${what}: no "hclx: " error paragraph\n${r.stderr}`);
+  assert.match(paragraphs[0]!, place, `${what}: the first paragraph does not name the place\n${r.stderr}`);
+}
+
+const invalid = invalidSyntaxFiles();
+
+test('the corpus has invalid_syntax files to test', () => {
+  assert.ok(invalid.length >= 5, `only ${invalid.length} invalid_syntax files in the MANIFEST`);
+});
+
+describe('corpus invalid_syntax files', { concurrency: 4 }, () => {
+for (const file of invalid) {
+  const short = file.slice(CORPUS.length);
+  test(`corpus invalid_syntax: ${short}`, async () => {
+    const out = join(scratchDir('bad-out'), 'o');
+    // A var file is loaded through -var-file beside the directory it belongs to; a template alone.
+    const args = file.endsWith('.pkrvars.hcl') ? ['render', '--offline', '--out', out, '-var-file', file, dirname(file)] : ['render', '--offline', '--out', out, file];
+    const r = await runCli(args, { cwd: work });
+    const name = file.split('/').at(-1)!.replace(/[.]/g, '\\.');
+    assertUserError(r, new RegExp(`${name}:\\d+:\\d+: `), short);
+    removeDir(dirname(out));
+  });
+}
+
+});
+
+interface ValueCase {
+  name: string;
+  /** Replaces the first match of `from` in fixtures/reliability/values/base.pkr.hcl. */
+  from: string;
+  to: string;
+  /** Where the message must point (file:line:col of the table's template, or another place). */
+  place: RegExp;
+  message: RegExp;
+  args?: string[];
+  varFile?: string;
+  /** Where plan points when it differs (it reports per-ISO problems at the ISO block). */
+  planPlace?: RegExp;
+  /** Known gaps, per command (see the report of issue 7). */
+  todo?: { render?: string; plan?: string };
+}
+
+const BASE = readFileSync(join(FIXTURES, 'values', 'base.pkr.hcl'), 'utf8');
+const CHECKSUM = 'iso_checksum     = "sha256:8fde79cfc6b20a696200fc5c15219cf6d721e8feb367e9e0e33a79d1cb68fa83"';
+const URL = 'iso_url          = "http://127.0.0.1:9/debian-12.7.0-amd64-netinst.iso"';
+const POOL = 'iso_storage_pool = var.iso_storage';
+const EXTRA_VARS = 'build {';
+const DECLS = 'variable "disk_gb" {\n  type    = number\n  default = 8\n}\n\nvariable "flags" {\n  type    = list(string)\n  default = []\n}\n\nbuild {';
+
+const CASES: ValueCase[] = [
+  { name: 'checksum: unknown algorithm', from: CHECKSUM, to: 'iso_checksum = "md4:8fde79cfc6b20a696200fc5c15219cf6"', place: /t\.pkr\.hcl:22:5: /, message: /iso_checksum/ },
+  { name: 'checksum: not hexadecimal', from: CHECKSUM, to: 'iso_checksum = "8fde79cfc6b20a696200fc5c15219cf6d721e8feb367e9e0e33a79d1cb68fa8z"', place: /t\.pkr\.hcl:22:5: /, message: /iso_checksum/ },
+  {
+    name: 'checksum: sha256 of the wrong length',
+    from: CHECKSUM,
+    to: 'iso_checksum = "sha256:abc"',
+    place: /t\.pkr\.hcl:22:5: /,
+    message: /64 hex digits/,
+    todo: { render: 'render --offline accepts "sha256:abc" (only plan/build check the length): a template Packer refuses is rendered' },
+  },
+  { name: 'checksum: empty', from: CHECKSUM, to: 'iso_checksum = ""', place: /t\.pkr\.hcl:19:3: /, message: /missing: iso_checksum/ },
+  { name: 'checksum: file: without a location', from: CHECKSUM, to: 'iso_checksum = "file:"', place: /t\.pkr\.hcl:22:5: /, message: /iso_checksum/ },
+  { name: 'url: not a URL', from: URL, to: 'iso_url = "not a url"', place: /t\.pkr\.hcl:21:5: /, planPlace: /t\.pkr\.hcl:19:3: /, message: /\.iso or \.img/ },
+  { name: 'url: no file name', from: URL, to: 'iso_url = "http://127.0.0.1:9/"', place: /t\.pkr\.hcl:21:5: /, planPlace: /t\.pkr\.hcl:19:3: /, message: /\.iso or \.img/ },
+  { name: 'url: a compressed image', from: URL, to: 'iso_url = "http://127.0.0.1:9/disk.img.xz"', place: /t\.pkr\.hcl:21:5: /, planPlace: /t\.pkr\.hcl:19:3: /, message: /\.iso or \.img/ },
+  { name: 'url: a number', from: URL, to: 'iso_url = 42', place: /t\.pkr\.hcl:21:5: /, message: /must be a string/ },
+  { name: 'url: a list where a string goes', from: URL, to: 'iso_url = ["http://127.0.0.1:9/x.iso"]', place: /t\.pkr\.hcl:21:5: /, message: /must be a string/ },
+  {
+    name: 'url: a scheme download-url refuses (ftp)',
+    from: URL,
+    to: 'iso_url = "ftp://127.0.0.1:9/x.iso"',
+    place: /t\.pkr\.hcl:21:5: /,
+    message: /http/,
+    todo: {
+      render: 'ftp:// is rendered to a volid although download-url only takes https?:// (PVE schema pattern)',
+      plan: 'plan reports an ftp:// URL as "would download" (exit 0), but download-url only takes https?:// (PVE schema pattern)',
+    },
+  },
+  { name: 'storage: not a storage id', from: POOL, to: 'iso_storage_pool = "bad storage!"', place: /t\.pkr\.hcl:23:5: /, message: /storage id/ },
+  { name: 'storage: a volid instead of an id', from: POOL, to: 'iso_storage_pool = "local:iso"', place: /t\.pkr\.hcl:23:5: /, message: /storage id/ },
+  { name: 'storage: empty', from: POOL, to: 'iso_storage_pool = ""', place: /t\.pkr\.hcl:19:3: /, message: /missing: iso_storage_pool/ },
+  { name: 'storage: from a -var that is not an id', from: POOL, to: POOL, args: ['-var', 'iso_storage=[1,2]'], place: /t\.pkr\.hcl:23:5: /, message: /storage id/ },
+  { name: 'iso_file: no iso/ part', from: URL, to: 'iso_file = "local:debian.iso"', place: /t\.pkr\.hcl:19:3: /, message: /t\.pkr\.hcl:21:5: .*"local:debian\.iso" must be a volume id/ },
+  { name: 'iso_file: a path, not a volid', from: URL, to: 'iso_file = "/var/lib/vz/template/iso/debian.iso"', place: /t\.pkr\.hcl:19:3: /, message: /t\.pkr\.hcl:21:5: .*must be a volume id/ },
+  { name: 'iso_file: no file name', from: URL, to: 'iso_file = "local:iso/"', place: /t\.pkr\.hcl:19:3: /, message: /t\.pkr\.hcl:21:5: .*must be a volume id/ },
+  { name: 'variable: a default of the wrong type', from: '  default = "local"', to: '  default = ["local"]', place: /t\.pkr\.hcl:10:13: /, message: /a string is required/ },
+  { name: 'variable: an unknown type', from: 'type    = string', to: 'type    = strin', place: /t\.pkr\.hcl:4:13: /, message: /not a type/ },
+  { name: 'variable: -var not a number', from: EXTRA_VARS, to: DECLS, args: ['-var', 'disk_gb=big'], place: /t\.pkr\.hcl:31:1: -var disk_gb/, message: /a number is required/ },
+  { name: 'variable: PKR_VAR_ not a number', from: EXTRA_VARS, to: DECLS, args: [], place: /t\.pkr\.hcl:31:1: PKR_VAR_disk_gb/, message: /a number is required/ },
+  { name: 'variable: var file value of the wrong type', from: EXTRA_VARS, to: DECLS, varFile: 'disk_gb = "twelve"\n', place: /v\.pkrvars\.hcl:1:11: /, message: /a number is required/ },
+  { name: 'variable: -var list that is not HCL', from: EXTRA_VARS, to: DECLS, args: ['-var', 'flags=notalist'], place: /-var flags/, message: /list\(string\)/ },
+  { name: 'variable: -var of an undeclared name', from: EXTRA_VARS, to: EXTRA_VARS, args: ['-var', 'nosuch=1'], place: /-var 'nosuch=\.\.\.'/, message: /does not declare/ },
+];
+
+async function runValueCase(c: ValueCase, command: 'render' | 'plan'): Promise<void> {
+  const dir = scratchDir('value');
+  try {
+    assert.ok(BASE.includes(c.from), `the table's anchor is missing from base.pkr.hcl: ${c.from}`);
+    writeFileSync(join(dir, 't.pkr.hcl'), BASE.replace(c.from, c.to));
+    const args = [...(c.args ?? [])];
+    if (c.varFile !== undefined) {
+      writeFileSync(join(dir, 'v.pkrvars.hcl'), c.varFile);
+      args.push('-var-file', 'v.pkrvars.hcl');
+    }
+    const env = c.name.includes('PKR_VAR_') ? { PKR_VAR_disk_gb: 'x' } : {};
+    const cmd = command === 'render' ? ['render', '--offline', '--out', 'out'] : ['plan', '-var', `proxmox_url=${sim.apiUrl}`];
+    const r = await runCli([...cmd, ...args, 't.pkr.hcl'], { cwd: dir, env: cleanEnv(env), timeoutMs: 30_000 });
+    assertUserError(r, (command === 'plan' ? c.planPlace : undefined) ?? c.place, `${command} ${c.name}`);
+    assert.match(r.stderr, c.message, `${command} ${c.name}: message`);
+  } finally {
+    removeDir(dir);
+  }
+}
+
+// Variables are collected by the same code for every command: plan adds nothing there.
+const runs = CASES.flatMap((c) => (c.name.startsWith('variable:') ? (['render'] as const) : (['render', 'plan'] as const)).map((command) => ({ c, command, todo: c.todo?.[command] })));
+
+// Node 20 marks a suite failed when a todo test inside it fails: known gaps run outside the suite.
+describe('malformed values', { concurrency: 4 }, () => {
+  for (const { c, command } of runs.filter((r) => !r.todo)) test(`malformed value via ${command}: ${c.name}`, () => runValueCase(c, command));
+});
+for (const { c, command, todo } of runs.filter((r) => r.todo)) test(`malformed value via ${command}: ${c.name}`, { todo }, () => runValueCase(c, command));
