@@ -133,7 +133,7 @@ export function mutate(text: string, m: Mutation): string {
       const i = m.at % t.length;
       if (m.kind === 'delete-token') t.splice(i, 1);
       else if (m.kind === 'duplicate-token') t.splice(i, 0, t[i]!);
-      else {
+      else if (m.kind === 'swap-tokens') {
         const j = m.other % t.length;
         [t[i], t[j]] = [t[j]!, t[i]!];
       }
