@@ -10,6 +10,7 @@ import { flagValues, parseVarFlags } from '../cli/args.js';
 import { ExitCode, ToolError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { parsePackerErrors } from '../packer/errors.js';
+import { selectBuilds } from '../packer/filter.js';
 import { locatePacker, type PackerInfo } from '../packer/locate.js';
 import { packerArgv, runPacker, type PackerRunResult } from '../packer/run.js';
 import type { EventSink, IsoNameMode, IsoRequest, ProvisionEvent } from '../provision/index.js';
@@ -126,6 +127,7 @@ export async function buildTemplate(options: BuildOptions): Promise<BuildResult>
   const varFiles = flagValues(options.packerFlags, 'var-file');
   const only = flagValues(options.packerFlags, 'only');
   const except = flagValues(options.packerFlags, 'except');
+  selectBuilds([], only, except); // a pattern Packer would reject: usage error before anything runs
 
   const { packer, missing } = await findPacker(options, out);
   const target = effectiveTarget(options.target, packer);
