@@ -17,6 +17,7 @@ import { packerArgv, runPacker } from '../packer/run.js';
 import { planIsos, preflightError, requestsFromSpecs } from '../provision/index.js';
 import type { NodeApi, PlanResult } from '../provision/index.js';
 import type { PveConnection } from '../pve/connection.js';
+import { PveClient } from '../pve/client.js';
 import type { DialectTarget } from '../rewrite/dialect.js';
 import { wantsPveDownload } from '../template/iso-spec.js';
 import { effectiveTarget } from './build.js';
@@ -141,6 +142,20 @@ async function checkProxmox(specs: Parameters<VolidResolver>[0], options: Valida
       signal: options.signal,
       ...(options.caFile ? { caFile: options.caFile } : {}),
     });
+    // Reachable at all? (planIsos would report an unreachable node as a pre-flight problem.)
+    if (!options.clientFor) {
+      const seen = new Set<string>();
+      for (const r of requests) {
+        if (seen.has(r.connection.url)) continue;
+        seen.add(r.connection.url);
+        const client = new PveClient(r.connection, { logger, retry: false });
+        try {
+          await client.version({ signal: options.signal });
+        } finally {
+          await client.close();
+        }
+      }
+    }
     const plan = await planIsos(requests, { logger, signal: options.signal, ...(options.clientFor ? { clientFor: options.clientFor } : {}) });
     const problem = preflightError(plan.problems);
     if (problem) throw problem;
