@@ -79,12 +79,6 @@ test('render refuses an output directory with files it did not write, and the te
   assertUserError(self.stderr, undefined, /is the template directory or contains it/);
 });
 
-test('render without --offline says the download engine is needed (exit 2)', () => {
-  const run = hclx(['render', join(ROOT, 'fixtures/render/boot-iso-modern/template')], workdir());
-  assert.equal(run.code, 2);
-  assertUserError(run.stderr, undefined, /--offline/);
-});
-
 const BAD_INPUT: Array<[string, RegExp, RegExp]> = [
   ['syntax', /t\.pkr\.hcl:13:3: /, /missing expression/],
   ['undefined-variable', /t\.pkr\.hcl:8:5: /, /var\.debian_iso_url .*Declare it \(variable "debian_iso_url"/],
