@@ -139,3 +139,29 @@ test('SIGINT during the downloads: exit 130, no task left running, no temp file 
   assert.deepEqual(leftover, [], 'no partial or temporary file is left');
   assert.equal(sim.vms().some((v) => v.name === 'slow'), false, 'Packer never started');
 });
+
+test('SIGINT while Packer runs: forwarded, Packer cancels and deletes its VM, hclx exits 130', { skip }, async () => {
+  const dir = tempDir('e2e-int-packer');
+  const ssh = '  ssh_username  = "nobody"\n  ssh_password  = "x"\n  ssh_timeout   = "2m"\n';
+  const text = proxmoxSource('waiting', bootIso(sim.mirrorUrl, 'keep.iso'), ssh).replace('communicator  = "none"', 'communicator  = "ssh"');
+  const file = write(dir, 'wait.pkr.hcl', `${URL_VARIABLE}\n${text}\nbuild {\n  sources = ["source.proxmox-iso.waiting"]\n}\n`);
+  let seen = '';
+  let child: ChildProcess | undefined;
+  const running = runCli(['build', '--target', 'legacy', `-var=proxmox_url=${sim.apiUrl}`, '-color=false', file], {
+    cwd: dir,
+    env: testEnv(home),
+    timeoutMs: 90_000,
+    onSpawn: (c) => {
+      child = c;
+      c.stdout!.on('data', (d: Buffer) => (seen += d.toString()));
+    },
+  });
+  await waitFor(() => seen.includes('Waiting for SSH to become available'), 60_000, 'Packer to wait for SSH');
+  assert.ok(sim.vms().some((v) => v.name.startsWith('packer-')), 'Packer created its VM');
+  child!.kill('SIGINT');
+  const run = await running;
+  assert.equal(run.code, 130, run.stdout + run.stderr);
+  assert.match(run.stdout, /Cleanly cancelled builds after being interrupted/);
+  assert.match(run.stdout, /==> hclx: Packer ended after SIGINT with exit code 1; hclx exits 130 \(interrupted\)\./);
+  assert.equal(sim.vms().some((v) => v.name.startsWith('packer-')), false, 'Packer deleted the VM it was building');
+});
