@@ -21,7 +21,7 @@ import { createBuildOutput, type BuildOutput } from './build-output.js';
 import { selectSpecs } from './build-selection.js';
 import { cleanupApplies, deleteDownloadedIsos, type CleanupApi, type CleanupPolicy, type CleanupReport, type DownloadedIso } from './cleanup.js';
 import { downloadVolids, type OnlineVolids } from './online-volids.js';
-import { predictVolids, renderTemplate, type RenderReport, type VolidResolver } from './render.js';
+import { offlineVolids, renderTemplate, type RenderReport, type VolidResolver } from './render.js';
 import { mapDiagnostics } from './rendered-lines.js';
 import { createWorkDir } from './workdir.js';
 
@@ -139,7 +139,7 @@ export async function buildTemplate(options: BuildOptions): Promise<BuildResult>
   let requests: readonly IsoRequest[] = [];
   try {
     const resolveVolids: VolidResolver = options.offline
-      ? predictVolids
+      ? offlineVolids(options.isoName ?? 'checksum', (m) => out.warn(m), options.cwd)
       : async (specs, prepared) => {
           const selected = selectSpecs(prepared.template, prepared.context, specs, only, except);
           const skipped = specs.filter((s) => !selected.includes(s));

@@ -1,7 +1,7 @@
 // The online volid strategy for the render seam: the Proxmox node downloads every ISO the rendered
 // template needs (the download engine: reuse, verify, parallel download-url tasks), and the volids
 // the engine reports are the ones the rewrite writes. Specs of builds Packer will not run
-// (-only/-except) are not downloaded: their volid is predicted, as `render --offline` does.
+// (-only/-except) are not downloaded: their volid is predicted, as `render --offline` does (same naming policy).
 
 import { InternalError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -9,7 +9,7 @@ import { provisionIsos, requestsFromSpecs } from '../provision/index.js';
 import type { IsoRequest, ProvisionOptions, ProvisionResult } from '../provision/index.js';
 import type { IsoSpec } from '../template/iso-spec.js';
 import type { PreparedTemplate } from '../template/prepare.js';
-import { predictVolids } from './render.js';
+import { offlineVolids } from './render.js';
 import type { VolidResolver } from './render.js';
 
 export interface OnlineVolidOptions extends Omit<ProvisionOptions, 'signal' | 'logger'> {
@@ -51,7 +51,7 @@ export async function downloadVolids(specs: readonly IsoSpec[], prepared: Prepar
   options.onRequests?.(requests);
   const { cwd: _cwd, env: _env, caFile: _ca, skip: _skip, onRequests: _on, ...engine } = options;
   const provisioned = requests.length > 0 ? await provisionIsos(requests, engine) : NOTHING;
-  const predicted = skipped.length > 0 ? await predictVolids(skipped, prepared) : [];
+  const predicted = skipped.length > 0 ? await offlineVolids(options.isoName ?? 'checksum', () => undefined, options.cwd)(skipped, prepared) : [];
   const volids = specs.map((spec) => {
     const at = skipped.indexOf(spec);
     if (at >= 0) return predicted[at]!;

@@ -22,7 +22,7 @@ import type { DialectTarget } from '../rewrite/dialect.js';
 import { wantsPveDownload } from '../template/iso-spec.js';
 import { effectiveTarget } from './build.js';
 import { createBuildOutput } from './build-output.js';
-import { predictVolids, renderTemplate, type RenderReport, type VolidResolver } from './render.js';
+import { offlineVolids, renderTemplate, type RenderReport, type VolidResolver } from './render.js';
 import { mapDiagnostics } from './rendered-lines.js';
 import { createWorkDir } from './workdir.js';
 
@@ -79,7 +79,7 @@ export async function validateTemplate(options: ValidateOptions): Promise<Valida
     let proxmox: ProxmoxCheck = { state: 'nothing-to-check' };
     const resolveVolids: VolidResolver = async (specs, prepared) => {
       proxmox = options.offline ? { state: 'skipped', reason: '--offline' } : await checkProxmox(specs, options, logger);
-      return predictVolids(specs, prepared);
+      return offlineVolids('checksum', () => undefined, options.cwd)(specs, prepared);
     };
     // 1 + 2: load, variables, schema, then the node through the resolver (before anything is emitted).
     const render = await renderTemplate({
