@@ -100,6 +100,18 @@ export function describeError(error: unknown): { text: string; exitCode: number 
   return { text: internal.describe(), exitCode: internal.exitCode };
 }
 
+/** Whether the command line asked for NDJSON events (`--json` before the template path). */
+export function wantsJson(argv: readonly string[]): boolean {
+  return argv.slice(1).some((a) => a === '--json' || a === '--json=true');
+}
+
+/** The closing `{"event":"error"}` line of a --json run that failed. */
+export function errorEvent(error: unknown, text: string, exitCode: number): string {
+  const code = error instanceof HclxError ? error.code : 'E_INTERNAL';
+  const range = error instanceof HclxError && error.range ? { file: error.range.file, line: error.range.start.line, column: error.range.start.column } : {};
+  return redactSecrets(JSON.stringify({ event: 'error', code, exitCode, message: text, ...range, time: new Date().toISOString() }));
+}
+
 async function runFromProcess(): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
@@ -121,6 +133,8 @@ async function runFromProcess(): Promise<void> {
   } catch (error) {
     const { text, exitCode } = describeError(error);
     if (text) process.stderr.write(`hclx: ${redactSecrets(text)}\n`);
+    // With --json, CI reads events from stdout: the failure is the last event, not only a stderr line.
+    if (wantsJson(process.argv.slice(2)) && text) process.stdout.write(errorEvent(error, text, exitCode) + '\n');
     if (process.env.HCLX_LOG === 'debug' && error instanceof Error && !(error instanceof HclxError)) process.stderr.write(redactSecrets(String(error.stack)) + '\n');
     code = exitCode;
   }

@@ -42,3 +42,17 @@ test('errors that are not hclx errors are reported as internal errors, exit 1, w
   assert.match(text, /internal error: boom.*report/);
   assert.doesNotMatch(text, /\n\s+at /);
 });
+
+test('with --json a failure also ends the event stream with an error event naming the place', async () => {
+  const { errorEvent, wantsJson } = await import('../../src/cli/main.js');
+  assert.equal(wantsJson(['build', '--json', 't.pkr.hcl']), true);
+  assert.equal(wantsJson(['build', 't.pkr.hcl']), false);
+  const error = new UsageError('bad flag.', { range: { file: 't.pkr.hcl', start: { line: 3, column: 5, offset: 40 }, end: { line: 3, column: 9, offset: 44 } } });
+  const event = JSON.parse(errorEvent(error, error.describe(), error.exitCode)) as Record<string, unknown>;
+  assert.equal(event.event, 'error');
+  assert.equal(event.code, 'E_USAGE');
+  assert.equal(event.exitCode, 2);
+  assert.equal(event.file, 't.pkr.hcl');
+  assert.equal(event.line, 3);
+  assert.match(String(event.message), /^t\.pkr\.hcl:3:5: bad flag\./);
+});
