@@ -23,7 +23,8 @@ import type { Block, Body, BodyItem, SourceFile, TextEdit } from '../../src/hcl/
 import { parseFile } from '../../src/hcl/parse.js';
 
 const CASES = 'fixtures/hcl/edit';
-const CORPUS = '/work/shared/corpus';
+// The corpus lies beside the checkout (../shared), in a session and in CI alike.
+const CORPUS = new URL('../../../shared/corpus', import.meta.url).pathname;
 
 function findStep(body: Body, step: string): BodyItem {
   const [spec, nth] = step.split('#') as [string, string | undefined];

@@ -10,7 +10,8 @@ import { evaluate } from '../../src/hcl/evaluate.js';
 import type { Attribute, Block, Body, BodyItem, SourceFile } from '../../src/hcl/model.js';
 import { parseExpression, parseFile } from '../../src/hcl/parse.js';
 
-const CORPUS = '/work/shared/corpus';
+// The corpus lies beside the checkout (../shared), in a session and in CI alike.
+const CORPUS = new URL('../../../shared/corpus', import.meta.url).pathname;
 
 function manifest(): Map<string, string[]> {
   const out = new Map<string, string[]>();

@@ -13,7 +13,7 @@ import type { PropSchema } from '../../src/sim/param-schema.js';
 import { login, request } from './client.js';
 import type { Session } from './client.js';
 
-const SHARED = '/work/shared/docs/pve-api-schema.json';
+const SHARED = new URL('../../../shared/docs/pve-api-schema.json', import.meta.url).pathname;
 const VENDORED = new URL('../../src/sim/pve-api-schema.json', import.meta.url);
 const schemaText = readFileSync(existsSync(SHARED) ? SHARED : VENDORED, 'utf8');
 const schema = JSON.parse(schemaText) as { endpoints: Record<string, Record<string, { parameters: { properties?: Record<string, PropSchema> } }>> };
