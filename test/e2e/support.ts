@@ -1,8 +1,7 @@
 // Helpers for the process-level tests: run the built CLI (`node bin/hclx.mjs`, compiled by
 // `npm test`'s pretest) with a bounded time, and write templates pointed at a simulator.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetch } from 'undici';
@@ -60,9 +59,7 @@ export function events(stdout: string): Array<Record<string, unknown> & { event:
   return found;
 }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `hclx-${prefix}-`));
-}
+export { tempDir } from '../support/temp.js';
 
 /** Every file below `dir` (relative paths), for "no temp file left" checks. */
 export function filesBelow(dir: string): string[] {

@@ -1,12 +1,12 @@
 // Failures below HTTP, produced for real on 127.0.0.1 and seen through the client.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../support/temp.js';
 import { generate } from 'selfsigned';
 import { PveClient } from '../../src/pve/client.js';
 import { networkErrorFrom, rootCause } from '../../src/pve/network-error.js';
@@ -33,7 +33,7 @@ before(async () => {
     algorithm: 'sha256',
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] }],
   });
-  caFile = join(mkdtempSync(join(tmpdir(), 'hclx-net-')), 'ca.pem');
+  caFile = join(tempDir('net'), 'ca.pem');
   writeFileSync(caFile, pems.cert);
   const answer = (_req: unknown, res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"version":"9.1.2","release":"9.1","repoid":"abc"}}');
   httpsServer = createHttpsServer({ key: pems.private, cert: pems.cert }, answer);

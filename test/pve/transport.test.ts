@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../support/temp.js';
 import { rootCertificates } from 'node:tls';
 import { proxyApplies, trustedCas } from '../../src/pve/transport.js';
 import { UsageError } from '../../src/errors.js';
@@ -20,7 +20,7 @@ test('NO_PROXY follows undici: exact hosts, leading-dot and wildcard suffixes, p
 });
 
 test('a CA file is trusted in addition to the system roots, NODE_EXTRA_CA_CERTS too', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hclx-ca-'));
+  const dir = tempDir('ca');
   const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
   writeFileSync(join(dir, 'a.pem'), pem);
   writeFileSync(join(dir, 'b.pem'), pem.replace('MIIB', 'MIIC'));
@@ -32,7 +32,7 @@ test('a CA file is trusted in addition to the system roots, NODE_EXTRA_CA_CERTS 
 });
 
 test('an unusable CA file is a usage error naming the file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hclx-ca-'));
+  const dir = tempDir('ca');
   writeFileSync(join(dir, 'junk.pem'), 'not a certificate');
   for (const f of [join(dir, 'missing.pem'), join(dir, 'junk.pem')]) {
     assert.throws(() => trustedCas({ env: {}, caFile: f }), (e: unknown) => e instanceof UsageError && e.message.includes(f) && /pve-root-ca\.pem/.test(e.hint ?? ''));
