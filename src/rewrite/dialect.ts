@@ -8,7 +8,7 @@ import type { SourceRange } from '../errors.js';
 import { evaluate } from '../hcl/evaluate.js';
 import type { EvalContext } from '../hcl/evaluate.js';
 import type { Value } from '../hcl/model.js';
-import { ATTRIBUTES_ONLY, PACKER_SCHEMA, ROOT_SCHEMA } from '../template/body-schema.js';
+import { ATTRIBUTES_ONLY, PACKER_SCHEMA, ROOT_SCHEMA } from '../hcl/json-schema.js';
 import type { IsoSpec } from '../template/iso-spec.js';
 import type { Template } from '../template/load.js';
 import { admittedGenerations, parseConstraint } from './plugin-version.js';

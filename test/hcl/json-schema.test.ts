@@ -1,0 +1,48 @@
+// The one block schema for HCL's JSON syntax: what the parser reads as blocks by default is what
+// the template stages ask for, and the Proxmox plugin's list-typed settings stay attributes.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BUILD_SCHEMA, PROXMOX_SOURCE_SCHEMA, ROOT_SCHEMA, defaultJsonSchema } from '../../src/hcl/json-schema.js';
+import type { Block } from '../../src/hcl/model.js';
+import { parseFile } from '../../src/hcl/parse.js';
+import * as templateSchemas from '../../src/template/body-schema.js';
+
+const SOURCE = JSON.stringify(
+  {
+    source: {
+      'proxmox-iso': {
+        win: {
+          serials: ['socket'],
+          vm_interface: 'eth0',
+          boot_iso: { iso_file: 'local:iso/w.iso' },
+          additional_iso_files: [{ iso_file: 'local:iso/a.iso' }, { iso_file: 'local:iso/b.iso' }],
+          ipconfig: [{ ip: 'dhcp' }],
+        },
+      },
+    },
+  },
+  null,
+  2,
+);
+
+describe('JSON-syntax block schema', () => {
+  it('reads serials and vm_interface as attributes, the plugin blocks as blocks', async () => {
+    const file = await parseFile({ path: '/x/w.pkr.json', displayPath: 'w.pkr.json', text: SOURCE });
+    const source = file.body.content(ROOT_SCHEMA)[0] as Block;
+    const items = source.body.content(PROXMOX_SOURCE_SCHEMA).map((i) => `${i.kind}:${i.kind === 'block' ? i.type : i.name}`);
+    assert.deepEqual(items, ['attribute:serials', 'attribute:vm_interface', 'block:boot_iso', 'block:additional_iso_files', 'block:additional_iso_files', 'block:ipconfig']);
+    // Without a schema the parser uses the same one.
+    assert.deepEqual(source.body.content().map((i) => i.kind), source.body.content(PROXMOX_SOURCE_SCHEMA).map((i) => i.kind));
+  });
+
+  it('is one definition: the default schema by path and the template stages name the same objects', () => {
+    assert.equal(defaultJsonSchema([]), ROOT_SCHEMA);
+    assert.equal(defaultJsonSchema(['build']), BUILD_SCHEMA);
+    assert.equal(defaultJsonSchema(['source']), PROXMOX_SOURCE_SCHEMA);
+    assert.equal(defaultJsonSchema(['build', 'source']), PROXMOX_SOURCE_SCHEMA);
+    assert.equal(templateSchemas.PROXMOX_SOURCE_SCHEMA, PROXMOX_SOURCE_SCHEMA);
+    assert.equal(templateSchemas.ROOT_SCHEMA, ROOT_SCHEMA);
+    assert.deepEqual(defaultJsonSchema(['locals']).blocks, {});
+  });
+});
