@@ -19,7 +19,7 @@ import { chooseDialect } from '../rewrite/dialect.js';
 import type { DialectChoice, DialectTarget } from '../rewrite/dialect.js';
 import { rewriteSpecs } from '../rewrite/rewrite.js';
 import type { RewriteChange } from '../rewrite/rewrite.js';
-import { applyTextEdits } from '../rewrite/splice.js';
+import { applyEdits } from '../hcl/edit.js';
 import { isoUrls, wantsPveDownload } from '../template/iso-spec.js';
 import type { IsoSpec } from '../template/iso-spec.js';
 import { prepareTemplate } from '../template/prepare.js';
@@ -120,7 +120,7 @@ async function checkReparses(template: Template, edits: ReadonlyMap<string, read
   for (const file of template.files) {
     const fileEdits = edits.get(file.source.path);
     if (!fileEdits || fileEdits.length === 0) continue;
-    const text = applyTextEdits(file.source.text, fileEdits);
+    const text = applyEdits(file.source.text, fileEdits);
     try {
       await parseFile({ path: file.source.path, displayPath: `${file.source.displayPath} (rewritten)`, text, syntax: file.source.syntax });
     } catch (e) {

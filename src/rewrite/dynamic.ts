@@ -4,17 +4,17 @@
 // their evaluated value; every other expression is copied as written.
 
 import { TemplateError } from '../errors.js';
+import type { BlockSpec, NewAttribute, NewValue } from '../hcl/edit.js';
+import { ATTRIBUTES_ONLY } from '../hcl/json-schema.js';
 import { isUnknown } from '../hcl/model.js';
 import type { Attribute, Block, Value } from '../hcl/model.js';
-import { ATTRIBUTES_ONLY } from '../template/body-schema.js';
 import { DOWNLOAD_FIELDS } from '../template/iso-spec.js';
 import type { IsoFieldName, IsoSpec } from '../template/iso-spec.js';
 import type { Dialect } from './dialect.js';
-import { hclString, printHclValue } from './hcl-value.js';
 
 export interface DynamicExpansion {
-  /** The replacement text, relative to the dynamic block's indentation. */
-  lines: string[];
+  /** The blocks that replace the dynamic block, one per instance, in order. */
+  blocks: BlockSpec[];
   /** Each rewritten instance's resulting ISO settings (for schema checks). */
   outputs: Map<IsoSpec, Record<string, Value>>;
 }
@@ -24,25 +24,25 @@ const MODERN_ONLY = new Set<string>(['type', 'index', 'keep_cdrom_device']);
 
 export function expandDynamicBlock(block: Block, instances: readonly IsoSpec[], volids: ReadonlyMap<IsoSpec, string>, dialect: Dialect, warnings: string[]): DynamicExpansion {
   const kind = block.labels[0]!;
-  const lines: string[] = [];
+  const blocks: BlockSpec[] = [];
   const outputs = new Map<IsoSpec, Record<string, Value>>();
   const ordered = [...instances].sort((a, b) => a.dynamic!.position - b.dynamic!.position);
   for (const instance of ordered) {
     const dyn = instance.dynamic!;
     const volid = volids.get(instance);
     const legacy = volid !== undefined && dialect === 'legacy';
-    const attrs: Array<[string, string]> = [];
+    const attrs: NewAttribute[] = [];
     const output: Record<string, Value> = {};
     let isoFileWritten = false;
     const writeIsoFile = () => {
       if (isoFileWritten || volid === undefined) return;
       isoFileWritten = true;
-      attrs.push(['iso_file', hclString(volid)]);
+      attrs.push({ name: 'iso_file', value: volid });
       output.iso_file = volid;
       if (legacy) {
         const device = deviceOf(instance, warnings);
         if (device !== undefined && !instance.fields.device) {
-          attrs.push(['device', hclString(device)]);
+          attrs.push({ name: 'device', value: device });
           output.device = device;
         }
       }
@@ -58,27 +58,27 @@ export function expandDynamicBlock(block: Block, instances: readonly IsoSpec[], 
       }
       if (legacy && MODERN_ONLY.has(item.name)) continue;
       const field = instance.fields[item.name as IsoFieldName];
-      attrs.push([item.name, valueText(item, field?.value, dyn.iterator, instance)]);
+      attrs.push({ name: item.name, ...newValue(item, field?.value, dyn.iterator, instance) });
       if (field) output[item.name] = field.value;
     }
     writeIsoFile();
-    const width = Math.max(...attrs.map(([n]) => n.length));
-    lines.push(`${kind} {`, ...attrs.map(([n, v]) => `  ${n.padEnd(width)} = ${v}`), '}');
+    blocks.push({ type: kind, labels: [], attrs });
     if (volid !== undefined) outputs.set(instance, output);
   }
-  return { lines, outputs };
+  return { blocks, outputs };
 }
 
-function valueText(attr: Attribute, value: Value | undefined, iterator: string, instance: IsoSpec): string {
+/** The expression as written, or its value where it reads the iterator (which the written-out block no longer has). */
+function newValue(attr: Attribute, value: Value | undefined, iterator: string, instance: IsoSpec): NewValue {
   const usesIterator = attr.expr.traversals().some((t) => t[0] === iterator);
-  if (!usesIterator) return attr.expr.text;
+  if (!usesIterator) return { source: attr.expr };
   if (value === undefined || isUnknown(value) || (Array.isArray(value) && value.some(isUnknown))) {
     throw new TemplateError(`${instance.label}: ${attr.name} uses the iterator "${iterator}" but its value cannot be evaluated, so the dynamic block cannot be written out.`, {
       range: attr.range,
       hint: 'Make the values it reads known with -var or a -var-file.',
     });
   }
-  return printHclValue(value);
+  return { value };
 }
 
 function deviceOf(spec: IsoSpec, warnings: string[]): string | undefined {

@@ -7,16 +7,15 @@
 import { TemplateError, TemplateErrors } from '../errors.js';
 import type { HclxError } from '../errors.js';
 import { isUnknown } from '../hcl/model.js';
-import type { Attribute, Block, BodyItem, TextEdit, Value } from '../hcl/model.js';
+import type { Attribute, Block, BodyItem, Expression, TextEdit, Value } from '../hcl/model.js';
 import { DOWNLOAD_FIELDS, isoUrls } from '../template/iso-spec.js';
 import type { IsoFieldName, IsoSpec } from '../template/iso-spec.js';
 import { specObject, validateIsoObject } from '../template/validate.js';
 import type { IsoSchemaId } from '../template/validate.js';
+import { removeItems, replaceWithAttributes, replaceWithBlock } from '../hcl/edit.js';
+import type { BlockSpec, NewAttribute } from '../hcl/edit.js';
 import type { Dialect, DialectChoice } from './dialect.js';
 import { expandDynamicBlock } from './dynamic.js';
-import { hclString } from './hcl-value.js';
-import { FileEdits } from './splice.js';
-import type { NewAttribute } from './splice.js';
 
 export interface RewriteTarget {
   spec: IsoSpec;
@@ -41,7 +40,8 @@ export interface RewriteResult {
   warnings: string[];
 }
 
-type Op = { kind: 'remove' } | { kind: 'attrs'; attrs: NewAttribute[] } | { kind: 'lines'; lines: string[] };
+// Compared (opKey) to find builds that need different rewrites of one shared setting.
+type Op = { kind: 'remove' } | { kind: 'attrs'; attrs: NewAttribute[] } | { kind: 'blocks'; blocks: BlockSpec[] };
 
 interface PlannedOp {
   item: BodyItem;
@@ -59,7 +59,7 @@ export function rewriteSpecs(allSpecs: readonly IsoSpec[], targets: readonly Rew
   const plan = (item: BodyItem, op: Op, by: IsoSpec) => {
     const key = itemKey(item);
     const existing = ops.get(key);
-    if (existing && JSON.stringify(existing.op) !== JSON.stringify(op)) {
+    if (existing && opKey(existing.op) !== opKey(op)) {
       errors.push(
         new TemplateError(`${existing.by.label} and ${by.label} share this setting but need different rewrites.`, {
           code: 'E_SHARED_ISO',
@@ -103,21 +103,20 @@ export function rewriteSpecs(allSpecs: readonly IsoSpec[], targets: readonly Rew
   if (errors.length === 1) throw errors[0]!;
   if (errors.length > 1) throw new TemplateErrors(errors);
 
-  const byFile = new Map<string, FileEdits>();
-  const editsFor = (item: BodyItem) => {
-    const file = item.parent.file;
-    let fe = byFile.get(file.path);
-    if (!fe) byFile.set(file.path, (fe = new FileEdits(file)));
-    return fe;
-  };
+  // A replaced block keeps its lead comments (they describe what is still there); a replaced
+  // attribute's go with it, as a removed one's do.
+  const all: TextEdit[] = [];
+  const removed: BodyItem[] = [];
   for (const { item, op } of ops.values()) {
-    const fe = editsFor(item);
-    if (op.kind === 'remove') fe.remove(item);
-    else if (op.kind === 'attrs') fe.replaceWithAttributes(item, op.attrs);
-    else fe.replaceWithLines(item, op.lines);
+    const keep = { keepLeadComments: item.kind === 'block' };
+    if (op.kind === 'remove') removed.push(item);
+    else if (op.kind === 'attrs') all.push(...replaceWithAttributes(item, op.attrs, keep));
+    else all.push(...replaceWithBlock(item, op.blocks, keep));
   }
+  all.push(...removeItems(removed));
   const edits = new Map<string, TextEdit[]>();
-  for (const [path, fe] of byFile) edits.set(path, fe.toTextEdits());
+  for (const e of all) edits.set(e.file, [...(edits.get(e.file) ?? []), e]);
+  for (const list of edits.values()) list.sort((a, b) => a.start - b.start || a.end - b.end);
   return { edits, changes, warnings };
 }
 
@@ -135,7 +134,7 @@ function planSpec(
 ): string {
   const json = spec.range.file.endsWith('.json') || (spec.block ?? spec.source.block).parent.file.syntax === 'json';
   const dialect: Dialect = choice.dialect;
-  const isoFile: NewAttribute = { name: 'iso_file', value: json ? JSON.stringify(volid) : hclString(volid) };
+  const isoFile: NewAttribute = { name: 'iso_file', value: volid };
 
   if (spec.dynamic) {
     if (json) throw unsupported(spec, 'a dynamic block in HCL JSON syntax');
@@ -146,7 +145,7 @@ function planSpec(
       const instances = allSpecs.filter((s) => s.dynamic && itemKey(s.dynamic.block) === key);
       const volids = new Map(targets.filter((t) => instances.includes(t.spec)).map((t) => [t.spec, t.volid]));
       const expansion = expandDynamicBlock(spec.dynamic.block, instances, volids, dialect, warnings);
-      plan(spec.dynamic.block, { kind: 'lines', lines: expansion.lines }, spec);
+      plan(spec.dynamic.block, { kind: 'blocks', blocks: expansion.blocks }, spec);
       for (const [instance, object] of expansion.outputs) checkOutput(instance, object, dialect === 'legacy' && spec.kind === 'additional_iso_files' ? 'legacy-additional' : 'modern');
     }
     return `${spec.kind} { iso_file } (dynamic block expanded)`;
@@ -159,7 +158,7 @@ function planSpec(
     if (json) throw unsupported(spec, 'converting boot_iso to top-level fields in HCL JSON syntax');
     const unmount = spec.fields.unmount;
     const attrs: NewAttribute[] = [isoFile];
-    if (unmount) attrs.push({ name: 'unmount_iso', value: unmount.attribute.expr.text });
+    if (unmount) attrs.push({ name: 'unmount_iso', source: unmount.attribute.expr });
     for (const f of ['type', 'index', 'keep_cdrom_device'] as const) {
       if (spec.fields[f]) warnings.push(`${spec.label}: ${f} is dropped; the legacy boot ISO is always attached as ide2 (Packer <= 1.6, plugin < 1.2).`);
     }
@@ -171,10 +170,8 @@ function planSpec(
   if (spec.kind === 'top-level' && dialect === 'modern' && choice.target === 'modern') {
     if (json) throw unsupported(spec, 'converting top-level ISO fields to a boot_iso block in HCL JSON syntax');
     const unmount = spec.fields.unmount_iso;
-    const lines = ['boot_iso {', `  iso_file = ${isoFile.value}`];
-    if (unmount) lines.push(`  unmount  = ${unmount.attribute.expr.text}`);
-    lines.push('}');
-    plan(anchor, { kind: 'lines', lines }, spec);
+    const attrs: NewAttribute[] = [isoFile, ...(unmount ? [{ name: 'unmount', source: unmount.attribute.expr }] : [])];
+    plan(anchor, { kind: 'blocks', blocks: [{ type: 'boot_iso', labels: [], attrs }] }, spec);
     for (const f of removed) plan(spec.fields[f]!.attribute, { kind: 'remove' }, spec);
     if (unmount && unmount.attribute !== anchor) plan(unmount.attribute, { kind: 'remove' }, spec);
     checkOutput(spec, { iso_file: volid, ...(unmount ? { unmount: unmount.value } : {}) }, 'modern');
@@ -193,7 +190,7 @@ function planSpec(
       }
     }
     if (device !== undefined && !spec.fields.device) {
-      attrs.push({ name: 'device', value: json ? JSON.stringify(device) : hclString(device) });
+      attrs.push({ name: 'device', value: device });
       kept.device = device;
     }
   }
@@ -246,6 +243,11 @@ function describeOrigin(spec: IsoSpec): string {
   const urls = isoUrls(spec);
   if (urls.length === 0) return '(no URL)';
   return urls.length === 1 ? urls[0]! : `${urls[0]} (+${urls.length - 1} mirror${urls.length > 2 ? 's' : ''})`;
+}
+
+/** An operation as comparable text (a copied expression stands for its place in the file). */
+function opKey(op: Op): string {
+  return JSON.stringify(op, (key, value: unknown) => (key === 'source' ? `${(value as Expression).range.file}:${(value as Expression).range.start.offset}` : value));
 }
 
 export function itemKey(item: BodyItem | Block): string {
