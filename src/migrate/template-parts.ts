@@ -5,6 +5,7 @@
 // to working on the expression as a whole.
 
 import type { Expression } from '../hcl/model.js';
+import { quoteHcl } from '../hcl/print.js';
 
 export type TemplatePart = { kind: 'literal'; text: string } | { kind: 'interpolation'; expression: string };
 
@@ -104,22 +105,20 @@ function interpolationEnd(s: string, from: number): number | undefined {
   return undefined;
 }
 
-/** Escapes literal text for a native quoted string (`"`, `\`, `${`, `%{`, control characters). */
-export function escapeHclLiteral(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r')
-    .replace(/\t/g, '\\t')
-    .replace(/\$\{/g, () => '$${')
-    .replace(/%\{/g, () => '%%{');
-}
-
-/** Native HCL source for parts: a bare expression for a lone interpolation, else a quoted template. */
+/**
+ * Native HCL source for parts: a bare expression for a lone interpolation, else a quoted template
+ * (literal text escaped as src/hcl/print.ts quotes strings; a `$` or `%` just before an
+ * interpolation is written as a \u escape so it does not turn `${` into the `$${` escape).
+ */
 export function partsToHcl(parts: readonly TemplatePart[]): string {
   if (parts.length === 1 && parts[0]!.kind === 'interpolation') return parts[0]!.expression;
-  return '"' + parts.map((p) => (p.kind === 'literal' ? escapeHclLiteral(p.text) : '${' + p.expression + '}')).join('') + '"';
+  const body = parts.map((p, i) => {
+    if (p.kind === 'interpolation') return '${' + p.expression + '}';
+    const quoted = quoteHcl(p.text).slice(1, -1);
+    const last = p.text.at(-1);
+    return parts[i + 1]?.kind === 'interpolation' && (last === '$' || last === '%') ? `${quoted.slice(0, -1)}\\u00${last === '$' ? '24' : '25'}` : quoted;
+  });
+  return `"${body.join('')}"`;
 }
 
 /** Merges adjacent literals and drops empty ones. */

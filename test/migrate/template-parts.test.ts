@@ -49,4 +49,16 @@ describe('template parts of iso_file expressions', () => {
     assert.equal(partsToHcl([{ kind: 'interpolation', expression: 'var.x' }]), 'var.x');
     assert.equal(partsToHcl([{ kind: 'literal', text: 'a"${b}' }]), '"a\\"$${b}"');
   });
+
+  it('keeps a literal $ or % before an interpolation literal (not the $${ escape)', () => {
+    const parts = [
+      { kind: 'literal' as const, text: 'cost$' },
+      { kind: 'interpolation' as const, expression: 'var.x' },
+      { kind: 'literal' as const, text: '%' },
+      { kind: 'interpolation' as const, expression: 'var.y' },
+    ];
+    const hclText = partsToHcl(parts);
+    assert.equal(hclText, '"cost\\u0024${var.x}\\u0025${var.y}"');
+    assert.deepEqual(hcl(hclText), parts);
+  });
 });
