@@ -1,12 +1,15 @@
 // Validation of ISO specs: first the values hclx needs but cannot know (an iso_download_pve spec
 // whose URL comes from vault(), say), then the JSON Schemas in schemas/ (one per plugin generation),
-// with every schema error mapped back to the file:line:col of the attribute it concerns.
+// with every schema error mapped back to the file:line:col of the attribute it concerns, then the
+// iso_checksum rules Packer applies (src/resolve/checksum.ts), which a pattern cannot state.
+// Every command reads templates through here, so a rule added here holds for all of them.
 
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { TemplateError, TemplateErrors } from '../errors.js';
 import type { HclxError, SourceRange } from '../errors.js';
+import { parseChecksumSpec } from '../resolve/checksum.js';
 import { isUnknown } from '../hcl/model.js';
 import type { Value } from '../hcl/model.js';
 import { DOWNLOAD_FIELDS, ISO_FIELD_NAMES } from './iso-spec.js';
@@ -27,7 +30,7 @@ const compiled = new Map<IsoSchemaId, ValidateFunction>();
 function validator(id: IsoSchemaId): ValidateFunction {
   let fn = compiled.get(id);
   if (!fn) {
-    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false }).addVocabulary(['x-hclx-message']);
+    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false }).addVocabulary(['x-hclx-message', 'x-hclx-hint']);
     const schema = JSON.parse(readFileSync(new URL(`../../schemas/${SCHEMA_FILES[id]}`, import.meta.url), 'utf8')) as object;
     fn = ajv.compile(schema);
     compiled.set(id, fn);
@@ -48,6 +51,8 @@ export interface SchemaProblem {
   /** The field concerned, when there is one. */
   field?: string;
   message: string;
+  /** What to do, when the schema says (`x-hclx-hint`). */
+  hint?: string;
 }
 
 /**
@@ -77,19 +82,20 @@ export function specObject(fields: Partial<Record<string, Value>>): { object: Re
 export function validateIsoObject(object: Record<string, unknown>, schema: IsoSchemaId, unknown: ReadonlySet<string> = new Set()): SchemaProblem[] {
   const fn = validator(schema);
   if (fn(object)) return [];
-  const problems = new Map<string, { field?: string; message: string; missing: string[] }>();
+  const problems = new Map<string, { field?: string; message: string; hint?: string; missing: string[] }>();
   for (const error of fn.errors ?? []) {
     const problem = describeSchemaError(error, object);
     if (!problem) continue;
     if (problem.missing?.some((m) => unknown.has(m)) || (problem.field && unknown.has(problem.field))) continue;
     const key = `${problem.field ?? ''}\u0000${problem.message}`;
-    const entry = problems.get(key) ?? { field: problem.field, message: problem.message, missing: [] };
+    const entry = problems.get(key) ?? { field: problem.field, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}), missing: [] };
     const missing = problem.missing && problem.missing.length > 0 ? problem.missing.join(' or ') : undefined;
     if (missing && !entry.missing.includes(missing)) entry.missing.push(missing);
     problems.set(key, entry);
   }
   return [...problems.values()].map((p) => ({
     ...(p.field !== undefined ? { field: p.field } : {}),
+    ...(p.hint ? { hint: p.hint } : {}),
     message: p.missing.length > 0 && p.field === undefined ? `${p.message} (missing: ${p.missing.join(', ')})` : p.message,
   }));
 }
@@ -100,6 +106,7 @@ interface DescribedError extends SchemaProblem {
 
 function describeSchemaError(error: ErrorObject, object: Record<string, unknown>): DescribedError | undefined {
   const custom = (error.parentSchema as Record<string, unknown> | undefined)?.['x-hclx-message'] as string | undefined;
+  const hint = (error.parentSchema as Record<string, unknown> | undefined)?.['x-hclx-hint'] as string | undefined;
   const field = error.instancePath.split('/')[1];
   switch (error.keyword) {
     case 'if':
@@ -128,7 +135,7 @@ function describeSchemaError(error: ErrorObject, object: Record<string, unknown>
     case 'minimum':
     case 'const': {
       const shown = field !== undefined ? JSON.stringify(object[field]) : '';
-      return { field, message: `${field} = ${shown} ${custom ?? schemaTypeMessage(error)}` };
+      return { field, message: `${field} = ${shown} ${custom ?? schemaTypeMessage(error)}`, ...(hint ? { hint } : {}) };
     }
     default:
       return { field, message: `${field ?? 'block'} ${error.message ?? 'is invalid'}` };
@@ -184,7 +191,7 @@ function oneLine(text: string): string {
   return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
 }
 
-/** All problems of one spec: needed-but-unknown values first, then schema violations. */
+/** All problems of one spec: needed-but-unknown values first, then schema violations, then the checksum rules. */
 export function validateIsoSpec(spec: IsoSpec): HclxError[] {
   const needed = unknownNeededFields(spec);
   if (needed.length > 0) return needed;
@@ -192,7 +199,29 @@ export function validateIsoSpec(spec: IsoSpec): HclxError[] {
   for (const name of ISO_FIELD_NAMES) if (spec.fields[name]) values[name] = spec.fields[name]!.value;
   const { object, unknown } = specObject(values);
   if (spec.kind !== 'top-level') for (const attr of spec.otherAttributes) object[attr.name] = null;
-  return validateIsoObject(object, schemaForSpec(spec), unknown).map((p) => problemError(spec, p));
+  const problems = validateIsoObject(object, schemaForSpec(spec), unknown);
+  const errors: HclxError[] = problems.map((p) => problemError(spec, p));
+  if (!problems.some((p) => p.field === 'iso_checksum')) {
+    const checksum = checksumError(spec);
+    if (checksum) errors.push(checksum);
+  }
+  return errors;
+}
+
+/**
+ * iso_checksum as Packer reads it, without fetching anything: a typed value must have its
+ * algorithm's length ("sha256:abc" passes the schema's pattern but no run would accept it).
+ */
+function checksumError(spec: IsoSpec): TemplateError | undefined {
+  const field = spec.fields.iso_checksum;
+  if (!field || typeof field.value !== 'string' || field.value === '') return undefined;
+  try {
+    parseChecksumSpec(field.value, { range: field.attribute.range });
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof TemplateError)) throw e;
+    return new TemplateError(`${spec.label}: ${e.message}`, { code: e.code, range: field.attribute.range, ...(e.hint ? { hint: e.hint } : {}) });
+  }
 }
 
 function problemError(spec: IsoSpec, problem: SchemaProblem): TemplateError {
@@ -206,7 +235,7 @@ function problemError(spec: IsoSpec, problem: SchemaProblem): TemplateError {
   return new TemplateError(`${spec.label}: ${problem.message}.`, {
     code: 'E_ISO_SCHEMA',
     range,
-    hint: hintFor(problem),
+    hint: problem.hint ?? hintFor(problem),
   });
 }
 

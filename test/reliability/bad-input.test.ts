@@ -105,10 +105,6 @@ const CASES: ValueCase[] = [
     to: 'iso_url = "ftp://127.0.0.1:9/x.iso"',
     place: /t\.pkr\.hcl:21:5: /,
     message: /http/,
-    todo: {
-      render: 'ftp:// is rendered to a volid although download-url only takes https?:// (PVE schema pattern)',
-      plan: 'plan reports an ftp:// URL as "would download" (exit 0), but download-url only takes https?:// (PVE schema pattern)',
-    },
   },
   { name: 'storage: not a storage id', from: POOL, to: 'iso_storage_pool = "bad storage!"', place: /t\.pkr\.hcl:23:5: /, message: /storage id/ },
   { name: 'storage: a volid instead of an id', from: POOL, to: 'iso_storage_pool = "local:iso"', place: /t\.pkr\.hcl:23:5: /, message: /storage id/ },

@@ -105,3 +105,29 @@ test('validateIsoSpecs throws the problems of downloading specs together and onl
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /iso_file = "nope" .*hclx leaves this ISO as it is/);
 });
+
+test('a node download takes only lowercase http(s) URLs (download-url), named at the URL with what to do', () => {
+  for (const url of ['ftp://h/x.iso', 'HTTPS://h/x.iso', 'file:///srv/x.iso', '/srv/x.iso', 'C:\\iso\\x.iso']) {
+    const errors = validateIsoSpec(spec('boot_iso', { ...good, iso_url: url }));
+    assert.equal(errors.length, 1, `${url}: ${text(errors).join('\n')}`);
+    assert.match(errors[0]!.describe(), /^fx\.pkr\.hcl:10:5: source\.proxmox-iso\.t boot_iso: iso_url = .* is not an http:\/\/ or https:\/\/ URL: .*download-url.* remove iso_download_pve so Packer downloads the ISO/);
+  }
+  const mirrors = text(validateIsoSpec(spec('top-level', { ...good, iso_url: undefined, iso_urls: ['https://a/x.iso', 'ftp://b/x.iso'] } as Partial<Record<IsoFieldName, Value>>)));
+  assert.equal(mirrors.length, 1);
+  assert.match(mirrors[0]!, /iso_urls = \["https:\/\/a\/x\.iso","ftp:\/\/b\/x\.iso"\] has an entry that is not an http:\/\/ or https:\/\/ URL/);
+  assert.equal(validateIsoObject({ ...good, iso_url: 'ftp://h/x.iso', device: 'ide3' }, 'legacy-additional').filter((p) => p.field === 'iso_url').length, 1);
+  // Packer itself downloads other schemes; without iso_download_pve they are fine.
+  assert.deepEqual(text(validateIsoSpec(spec('boot_iso', { iso_url: 'ftp://h/x.iso', iso_checksum: 'none', iso_storage_pool: 'local' }))), []);
+  // Something that is no URL at all is left to the file-name check, which says more.
+  assert.deepEqual(text(validateIsoSpec(spec('boot_iso', { ...good, iso_url: 'not a url' }))), []);
+});
+
+test('a typed checksum of the wrong length is refused at validation, with the length it needs', () => {
+  const errors = text(validateIsoSpec(spec('boot_iso', { ...good, iso_checksum: 'sha256:abc' })));
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /^fx\.pkr\.hcl:11:5: source\.proxmox-iso\.t boot_iso: iso_checksum 'sha256:abc': a sha256 checksum has 64 hex digits, this one has 3\./);
+  const guess = text(validateIsoSpec(spec('boot_iso', { ...good, iso_checksum: 'sha256:' + 'a'.repeat(40) })));
+  assert.match(guess.join(), /40 digits is a sha1 sum: write "sha1:a{40}"/);
+  // One problem per field: a checksum the schema already refuses is not reported twice.
+  assert.equal(validateIsoSpec(spec('boot_iso', { ...good, iso_checksum: 'abc' })).length, 1);
+});
