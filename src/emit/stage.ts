@@ -12,10 +12,10 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
+import { applyEdits } from '../hcl/edit.js';
 import type { TextEdit } from '../hcl/model.js';
 import type { Template } from '../template/load.js';
 import { displayPath } from '../template/load.js';
-import { applyTextEdits } from '../rewrite/splice.js';
 
 /** The file that marks a directory as written by hclx render (not a name Packer loads). */
 export const MARKER = '.hclx-render.json';
@@ -62,7 +62,7 @@ export function emitTemplate(input: EmitInput): EmitResult {
     const fileEdits = edits.get(file.source.path) ?? [];
     const target = join(out, file.entryName);
     if (fileEdits.length > 0) {
-      writeFileSync(target, applyTextEdits(file.source.text, fileEdits), 'utf8');
+      writeFileSync(target, applyEdits(file.source.text, fileEdits), 'utf8');
       entries.push({ name: file.entryName, kind: 'edited' });
     } else {
       writeFileSync(target, file.bytes);

@@ -10,7 +10,8 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { ToolError, UsageError } from '../errors.js';
-import { applyTextEdits, operationsToEdits } from './edits.js';
+import { applyEdits } from '../hcl/edit.js';
+import { operationsToEdits } from './edits.js';
 import type { MigrationPlan } from './plan.js';
 
 export interface MigratedFile {
@@ -25,7 +26,7 @@ export interface MigratedFile {
 export function migratedFiles(plan: MigrationPlan): MigratedFile[] {
   const out: MigratedFile[] = [];
   for (const { file, edits } of operationsToEdits(plan.operations).values()) {
-    const after = applyTextEdits(file.text, edits);
+    const after = applyEdits(file.text, edits);
     if (after !== file.text) out.push({ path: file.path, displayPath: file.displayPath, before: file.text, after });
   }
   return out;

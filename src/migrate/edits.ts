@@ -7,7 +7,7 @@
 // one takes them away.
 
 import { InternalError } from '../errors.js';
-import { applyEdits, insertAttributes, insertBlock, removeItems, replaceWithAttributes, replaceWithBlock } from '../hcl/edit.js';
+import { insertAttributes, insertBlock, removeItems, replaceWithAttributes, replaceWithBlock } from '../hcl/edit.js';
 import type { BlockSpec, NewAttribute as EditAttribute } from '../hcl/edit.js';
 import type { Attribute, BodyItem, SourceFile, TextEdit } from '../hcl/model.js';
 import type { NewAttribute, NewBlock, Operation } from './plan.js';
@@ -32,11 +32,6 @@ export function operationsToEdits(operations: readonly Operation[]): Map<string,
   for (const e of removeItems(removed)) add(byFile.get(e.file)!.file, [e]);
   for (const entry of byFile.values()) entry.edits.sort((a, b) => a.start - b.start || a.end - b.end);
   return byFile;
-}
-
-/** Applies non-overlapping edits (offsets of the original text). */
-export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
-  return applyEdits(text, edits);
 }
 
 function operationEdits(op: Exclude<Operation, { kind: 'remove' }>): TextEdit[] {
