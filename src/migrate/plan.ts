@@ -17,6 +17,7 @@ import type { SourceRange } from '../errors.js';
 import { formatRange } from '../errors.js';
 import type { Attribute, Block, Body, BodyItem, Expression, SourceFile, Syntax, Value } from '../hcl/model.js';
 import { isUnknown } from '../hcl/model.js';
+import { BUILD_SCHEMA, PACKER_SCHEMA, PROXMOX_SOURCE_SCHEMA, ROOT_SCHEMA } from '../hcl/json-schema.js';
 import { parseIsoVolid, urlFileName, normalizeFilename } from '../resolve/names.js';
 import { compareVersions, findOfficialDownload } from './catalogue.js';
 import type { OfficialDownload } from './catalogue.js';
@@ -124,10 +125,6 @@ const DOWNLOAD_FIELDS = new Set(['iso_file', 'iso_url', 'iso_urls', 'iso_checksu
 const BOOT_ISO_PLUGIN = '1.2.0';
 const ADDITIONAL_DOWNLOAD_PLUGIN = '1.1.7';
 
-const SOURCE_SCHEMA = { blocks: { source: { labels: 2 }, packer: { labels: 0 }, variable: { labels: 1 }, build: { labels: 0 } } };
-const ISO_BLOCKS_SCHEMA = { blocks: { boot_iso: { labels: 0 }, additional_iso_files: { labels: 0 }, dynamic: { labels: 1 } } };
-const PACKER_SCHEMA = { blocks: { required_plugins: { labels: 0 } } };
-
 // ---- planning -----------------------------------------------------------------------------------
 
 interface Context {
@@ -144,7 +141,7 @@ interface Context {
 export function planMigration(template: MigrationTemplate, options: MigrationOptions = {}): MigrationPlan {
   const plan: MigrationPlan = { operations: [], changes: [], unmapped: [], notes: [] };
   const ctx: Context = { template, options, plan, takenVariables: new Set(template.variables.keys()), needs: undefined, overridden: new Set() };
-  const roots = template.files.flatMap((file) => file.body.content(SOURCE_SCHEMA));
+  const roots = template.files.flatMap((file) => file.body.content(ROOT_SCHEMA));
   for (const item of roots) if (item.kind === 'block' && item.type === 'build') noteBuildOverrides(ctx, item);
   for (const item of roots) if (item.kind === 'block' && item.type === 'source' && ISO_SOURCE_TYPES.has(item.labels[0] ?? '')) planSource(ctx, item);
   if (ctx.needs) raisePluginConstraint(ctx, ctx.needs);
@@ -169,7 +166,7 @@ function sourceLabel(block: Block): string {
 
 function planSource(ctx: Context, source: Block): void {
   const type = source.labels[0]!;
-  const items = source.body.content(ISO_BLOCKS_SCHEMA);
+  const items = source.body.content(PROXMOX_SOURCE_SCHEMA);
   const label = sourceLabel(source);
   if (type === 'proxmox') {
     ctx.plan.notes.push({
@@ -525,9 +522,9 @@ function addVariable(ctx: Context, near: Attribute, wanted: string, value: strin
 // ---- build-level overrides ----------------------------------------------------------------------
 
 function noteBuildOverrides(ctx: Context, build: Block): void {
-  for (const item of build.body.content({ blocks: { source: { labels: 1 } } })) {
+  for (const item of build.body.content(BUILD_SCHEMA)) {
     if (item.kind !== 'block' || item.type !== 'source') continue;
-    const fields = item.body.content().filter((i): i is Attribute => i.kind === 'attribute' && TOP_LEVEL_ISO_FIELDS.has(i.name));
+    const fields = item.body.content(PROXMOX_SOURCE_SCHEMA).filter((i): i is Attribute => i.kind === 'attribute' && TOP_LEVEL_ISO_FIELDS.has(i.name));
     if (fields.length > 0) {
       ctx.overridden.add(item.labels[0] ?? '');
       ctx.plan.notes.push({
@@ -544,7 +541,7 @@ function raisePluginConstraint(ctx: Context, minimum: string): void {
   ctx.plan.requiredPlugin = minimum;
   let found = false;
   for (const file of ctx.template.files) {
-    for (const packer of file.body.content(SOURCE_SCHEMA)) {
+    for (const packer of file.body.content(ROOT_SCHEMA)) {
       if (packer.kind !== 'block' || packer.type !== 'packer') continue;
       for (const rp of packer.body.content(PACKER_SCHEMA)) {
         if (rp.kind !== 'block' || rp.type !== 'required_plugins') continue;

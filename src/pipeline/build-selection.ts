@@ -8,8 +8,8 @@ import { HclxError } from '../errors.js';
 import { evaluate } from '../hcl/evaluate.js';
 import type { EvalContext } from '../hcl/evaluate.js';
 import type { Attribute, Block, Value } from '../hcl/model.js';
+import { BUILD_SCHEMA, PROXMOX_SOURCE_SCHEMA, ROOT_SCHEMA } from '../hcl/json-schema.js';
 import { packerBuildName, selectBuilds } from '../packer/filter.js';
-import { BUILD_SCHEMA, PROXMOX_SOURCE_SCHEMA, ROOT_SCHEMA } from '../template/body-schema.js';
 import type { IsoSpec } from '../template/iso-spec.js';
 import type { Template } from '../template/load.js';
 

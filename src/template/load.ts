@@ -9,7 +9,7 @@ import { TemplateError, UsageError } from '../errors.js';
 import { formatRange } from '../errors.js';
 import type { Block, SourceFile, SourceRange, Syntax } from '../hcl/model.js';
 import { parseFile } from '../hcl/parse.js';
-import { ROOT_SCHEMA } from './body-schema.js';
+import { ROOT_SCHEMA } from '../hcl/json-schema.js';
 
 export type TemplateFileRole = 'config' | 'auto-var';
 

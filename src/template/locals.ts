@@ -8,8 +8,8 @@ import { evaluate } from '../hcl/evaluate.js';
 import type { EvalContext } from '../hcl/evaluate.js';
 import { isUnknown, UnknownValue } from '../hcl/model.js';
 import type { Expression, Value } from '../hcl/model.js';
+import { ATTRIBUTES_ONLY, ROOT_SCHEMA } from '../hcl/json-schema.js';
 import { registerSecret } from '../log.js';
-import { ATTRIBUTES_ONLY, ROOT_SCHEMA } from './body-schema.js';
 import type { Template } from './load.js';
 
 export interface LocalDefinition {

@@ -14,8 +14,8 @@ import { isUnknown } from '../hcl/model.js';
 import type { Attribute, Expression, SourceFile, TypeConstraint, Value } from '../hcl/model.js';
 import { parseExpression, parseFile } from '../hcl/parse.js';
 import { convertValue, inferType, parseTypeConstraint } from '../hcl/types.js';
+import { ATTRIBUTES_ONLY, ROOT_SCHEMA, VARIABLE_SCHEMA } from '../hcl/json-schema.js';
 import { registerSecret } from '../log.js';
-import { ATTRIBUTES_ONLY, ROOT_SCHEMA, VARIABLE_SCHEMA } from './body-schema.js';
 import { displayPath, syntaxOf } from './load.js';
 import type { Template } from './load.js';
 
