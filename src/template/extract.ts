@@ -3,8 +3,12 @@
 // top-level fields (and the legacy type name `proxmox`), build-level `source "<type>.<name>" {}`
 // blocks merged over their source (Packer forbids setting a field twice, so the merge is a union),
 // and dynamic "boot_iso" / "additional_iso_files" blocks, one spec per instance.
+//
+// The plugin's bool settings are converted as Packer decodes them (cty: true/false, and the strings
+// "true", "false", "1", "0"), so every later stage sees a JS boolean; any other value makes Packer
+// refuse the template, so it is a template error here, whether or not the ISO downloads.
 
-import { HclxError, TemplateError } from '../errors.js';
+import { HclxError, TemplateError, TemplateErrors } from '../errors.js';
 import { evaluate } from '../hcl/evaluate.js';
 import type { EvalContext } from '../hcl/evaluate.js';
 import { isUnknown, UnknownValue } from '../hcl/model.js';
@@ -38,7 +42,78 @@ export function extractIsoSpecs(template: Template, context: EvalContext): IsoSp
     }
   }
   const uses = sourceUses(sources, builds, context);
-  return uses.flatMap((use) => specsOfUse(use, context));
+  const specs = uses.flatMap((use) => specsOfUse(use, context));
+  // A source built twice (or a dynamic block's content) yields the same attribute more than once;
+  // each bad attribute is reported once, with the first spec that has it.
+  const problems = new Map<string, TemplateError>();
+  for (const spec of specs) {
+    for (const problem of convertBoolFields(spec)) if (!problems.has(placeKey(problem))) problems.set(placeKey(problem), problem);
+  }
+  if (problems.size === 1) throw [...problems.values()][0]!;
+  if (problems.size > 1) throw new TemplateErrors([...problems.values()]);
+  return specs;
+}
+
+/** The plugin's bool arguments, where each is one: in an ISO block, and among the deprecated top-level fields. */
+const BLOCK_BOOL_FIELDS: readonly IsoFieldName[] = ['iso_download_pve', 'unmount', 'keep_cdrom_device'];
+const TOP_LEVEL_BOOL_FIELDS: readonly IsoFieldName[] = ['iso_download_pve', 'unmount_iso'];
+
+/** What Packer makes of a value given for a bool argument: the bool, unset/unknown as is, or why it refuses it. */
+export type PackerBool = { ok: true; value: boolean | null | UnknownValue } | { ok: false; problem: string; lowercase?: 'true' | 'false' };
+
+/**
+ * cty's conversion to bool, which Packer applies to every bool argument: a bool; the strings
+ * "true"/"1" and "false"/"0"; null (unset). Not numbers, not "yes", not "True" (cty asks for
+ * lowercase), not lists or maps. An unknown value stays unknown.
+ */
+export function packerBool(value: Value): PackerBool {
+  if (typeof value === 'boolean' || value === null) return { ok: true, value };
+  if (isUnknown(value)) return { ok: true, value };
+  if (value === 'true' || value === '1') return { ok: true, value: true };
+  if (value === 'false' || value === '0') return { ok: true, value: false };
+  if (typeof value === 'string') {
+    const lower = value.toLowerCase();
+    if (lower === 'true' || lower === 'false') return { ok: false, problem: `a bool is required; to convert from string, use lowercase "${lower}"`, lowercase: lower };
+    return { ok: false, problem: 'a bool is required' };
+  }
+  return { ok: false, problem: 'bool required' };
+}
+
+/** Replaces the values of the spec's bool fields by Packer's bool; returns the fields Packer would refuse. */
+function convertBoolFields(spec: IsoSpec): TemplateError[] {
+  const problems: TemplateError[] = [];
+  for (const name of spec.kind === 'top-level' ? TOP_LEVEL_BOOL_FIELDS : BLOCK_BOOL_FIELDS) {
+    const field = spec.fields[name];
+    if (!field) continue;
+    const converted = packerBool(field.value);
+    if (converted.ok) {
+      spec.fields[name] = { ...field, value: converted.value };
+      continue;
+    }
+    problems.push(
+      new TemplateError(`${spec.label}: ${name} = ${shown(field.attribute.expr.text, field.value)} is not a bool, so Packer refuses the template (Inappropriate value for attribute "${name}": ${converted.problem}).`, {
+        code: 'E_ISO_BOOL',
+        range: field.attribute.range,
+        hint: converted.lowercase
+          ? `Write ${name} = ${converted.lowercase}.`
+          : `Write ${name} = true or ${name} = false (Packer also converts the strings "true", "false", "1" and "0"; a variable used here should be declared with type = bool).`,
+      }),
+    );
+  }
+  return problems;
+}
+
+/** The expression as written, and its value when that is not what is written (a variable, say). */
+function shown(text: string, value: Value): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const written = flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
+  const json = JSON.stringify(value) ?? String(value);
+  const valueText = json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  return written === valueText ? written : `${written} (${valueText})`;
+}
+
+function placeKey(error: TemplateError): string {
+  return error.range ? `${error.range.file}\u0000${error.range.start.offset}` : error.message;
 }
 
 /** Every (source, override) pair a build uses. */
@@ -209,8 +284,8 @@ function dynamicInstances(block: Block, context: EvalContext): DynamicInstance[]
   if (isUnknown(collection)) {
     // Without the instances nothing can be rewritten; that matters only if an instance may download.
     const flag = content.body.content(ATTRIBUTES_ONLY).find((i): i is Attribute => i.kind === 'attribute' && i.name === 'iso_download_pve');
-    const probe = flag ? safeEvaluate(flag.expr, withName(context, iterator, new UnknownValue('the iterator of an unknown for_each'))) : false;
-    if (probe === false || probe === null || probe === 'false') return [];
+    const probe = flag ? packerBool(safeEvaluate(flag.expr, withName(context, iterator, new UnknownValue('the iterator of an unknown for_each')))) : undefined;
+    if (!probe || (probe.ok && (probe.value === false || probe.value === null))) return [];
     throw new TemplateError(`the for_each of dynamic "${block.labels[0]}" cannot be evaluated (${collection.reason}), so hclx cannot tell which ISOs it downloads.`, {
       code: 'E_ISO_UNKNOWN',
       range: forEach.range,

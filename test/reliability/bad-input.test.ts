@@ -80,6 +80,8 @@ const CHECKSUM = 'iso_checksum     = "sha256:8fde79cfc6b20a696200fc5c15219cf6d72
 const URL = 'iso_url          = "http://127.0.0.1:9/debian-12.7.0-amd64-netinst.iso"';
 const POOL = 'iso_storage_pool = var.iso_storage';
 const EXTRA_VARS = 'build {';
+const FLAG = 'iso_download_pve = true';
+const UNMOUNT = 'unmount          = true';
 const DECLS = 'variable "disk_gb" {\n  type    = number\n  default = 8\n}\n\nvariable "flags" {\n  type    = list(string)\n  default = []\n}\n\nbuild {';
 
 const CASES: ValueCase[] = [
@@ -113,6 +115,17 @@ const CASES: ValueCase[] = [
   { name: 'iso_file: no iso/ part', from: URL, to: 'iso_file = "local:debian.iso"', place: /t\.pkr\.hcl:19:3: /, message: /t\.pkr\.hcl:21:5: .*"local:debian\.iso" must be a volume id/ },
   { name: 'iso_file: a path, not a volid', from: URL, to: 'iso_file = "/var/lib/vz/template/iso/debian.iso"', place: /t\.pkr\.hcl:19:3: /, message: /t\.pkr\.hcl:21:5: .*must be a volume id/ },
   { name: 'iso_file: no file name', from: URL, to: 'iso_file = "local:iso/"', place: /t\.pkr\.hcl:19:3: /, message: /t\.pkr\.hcl:21:5: .*must be a volume id/ },
+  { name: 'bool: iso_download_pve not a bool', from: FLAG, to: 'iso_download_pve = "yes please"', place: /t\.pkr\.hcl:24:5: /, message: /iso_download_pve = "yes please" is not a bool/ },
+  { name: 'bool: iso_download_pve a number', from: FLAG, to: 'iso_download_pve = 1', place: /t\.pkr\.hcl:24:5: /, message: /bool required/ },
+  { name: 'bool: unmount in capitals', from: UNMOUNT, to: 'unmount = "True"', place: /t\.pkr\.hcl:25:5: /, message: /use lowercase "true"/ },
+  { name: 'bool: keep_cdrom_device not a bool', from: UNMOUNT, to: 'keep_cdrom_device = "keep"', place: /t\.pkr\.hcl:25:5: /, message: /keep_cdrom_device = "keep" is not a bool/ },
+  {
+    name: 'bool: top-level unmount_iso not a bool',
+    from: 'communicator = "none"',
+    to: 'unmount_iso  = "yes"\n  communicator = "none"',
+    place: /t\.pkr\.hcl:28:3: /,
+    message: /unmount_iso = "yes" is not a bool/,
+  },
   { name: 'variable: a default of the wrong type', from: '  default = "local"', to: '  default = ["local"]', place: /t\.pkr\.hcl:10:13: /, message: /a string is required/ },
   { name: 'variable: an unknown type', from: 'type    = string', to: 'type    = strin', place: /t\.pkr\.hcl:4:13: /, message: /not a type/ },
   { name: 'variable: -var not a number', from: EXTRA_VARS, to: DECLS, args: ['-var', 'disk_gb=big'], place: /t\.pkr\.hcl:31:1: -var disk_gb/, message: /a number is required/ },
