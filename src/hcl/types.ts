@@ -167,8 +167,10 @@ function convert(v: Value, t: TypeConstraint, path: string): Value {
       throw new ConversionProblem(path, `a number is required, got ${describe(v)}`);
     case 'bool':
       if (typeof v === 'boolean') return v;
-      if (v === 'true') return true;
-      if (v === 'false') return false;
+      // cty's string → bool conversion: exactly "true"/"1" and "false"/"0".
+      if (v === 'true' || v === '1') return true;
+      if (v === 'false' || v === '0') return false;
+      if (typeof v === 'string' && /^(true|false)$/i.test(v)) throw new ConversionProblem(path, `a bool is required; to convert from string, use lowercase "${v.toLowerCase()}"`);
       throw new ConversionProblem(path, `a bool is required, got ${describe(v)}`);
     case 'list':
     case 'set': {

@@ -49,6 +49,8 @@ describe('convertValue', () => {
     ['number', '42', 42],
     ['number', '-1.5e3', -1500],
     ['bool', 'false', false],
+    ['bool', '1', true],
+    ['bool', '0', false],
     ['list(string)', [1, 'a'], ['1', 'a']],
     ['set(string)', ['b', 'a', 'b'], ['a', 'b']],
     ['map(number)', { a: '1' }, { a: 1 }],
@@ -65,6 +67,7 @@ describe('convertValue', () => {
   const bad: Array<[string, Value, RegExp]> = [
     ['number', 'abc', /a number is required, got the string "abc"/],
     ['bool', 'yes', /a bool is required/],
+    ['bool', 'True', /use lowercase "true"/],
     ['string', ['a'], /a string is required, got a list/],
     ['list(number)', [1, 'x'], /at \[1\]/],
     ['map(string)', 'x', /a map is required/],
