@@ -2,14 +2,14 @@
 // know (or knows differently). YAML or JSON, validated against schemas/url-map.schema.json; every
 // problem is reported with the file, line and column of the offending key or value.
 
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { UsageError } from '../errors.js';
 import type { SourceRange } from '../errors.js';
+// Compiled at build time by scripts/compile-schemas.mjs (`npm run schemas` after changing the schema).
+import { urlMap as validator } from './url-map.schema.generated.js';
 
 export interface UrlMapEntry {
   url: string;
@@ -22,14 +22,8 @@ export interface UrlMapEntry {
 /** ISO file name → where to download it. */
 export type UrlMap = ReadonlyMap<string, UrlMapEntry>;
 
-const SCHEMA_URL = new URL('../../schemas/url-map.schema.json', import.meta.url);
-
-let validator: ReturnType<Ajv['compile']> | undefined;
+/** Validates against schemas/url-map.schema.json. */
 function validate(data: unknown): ErrorObject[] {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  }
   return validator(data) ? [] : [...(validator.errors ?? [])];
 }
 

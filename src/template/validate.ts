@@ -3,9 +3,9 @@
 // with every schema error mapped back to the file:line:col of the attribute it concerns, then the
 // iso_checksum rules Packer applies (src/resolve/checksum.ts), which a pattern cannot state.
 // Every command reads templates through here, so a rule added here holds for all of them.
+// The schemas are compiled at build time (scripts/compile-schemas.mjs → schemas.generated.ts, run
+// `npm run schemas` after changing one): loading ajv and compiling them cost every run ~80 ms.
 
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { TemplateError, TemplateErrors } from '../errors.js';
 import type { HclxError, SourceRange } from '../errors.js';
@@ -15,27 +15,19 @@ import type { Value } from '../hcl/model.js';
 import { DOWNLOAD_FIELDS, ISO_FIELD_NAMES } from './iso-spec.js';
 import type { IsoFieldName, IsoSpec } from './iso-spec.js';
 import { describeUnknown } from './unknown.js';
+import { legacyAdditional, legacyTopLevel, modern } from './schemas.generated.js';
 
 export type IsoSchemaId = 'modern' | 'legacy-top-level' | 'legacy-additional';
 
-const SCHEMA_FILES: Record<IsoSchemaId, string> = {
-  modern: 'iso-block.modern.schema.json',
-  'legacy-top-level': 'iso-top-level.legacy.schema.json',
-  'legacy-additional': 'iso-additional.legacy.schema.json',
+/** schemas/iso-block.modern, iso-top-level.legacy and iso-additional.legacy.schema.json, precompiled. */
+const VALIDATORS: Record<IsoSchemaId, ValidateFunction> = {
+  modern,
+  'legacy-top-level': legacyTopLevel,
+  'legacy-additional': legacyAdditional,
 };
 
-let ajv: Ajv | undefined;
-const compiled = new Map<IsoSchemaId, ValidateFunction>();
-
 function validator(id: IsoSchemaId): ValidateFunction {
-  let fn = compiled.get(id);
-  if (!fn) {
-    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false }).addVocabulary(['x-hclx-message', 'x-hclx-hint']);
-    const schema = JSON.parse(readFileSync(new URL(`../../schemas/${SCHEMA_FILES[id]}`, import.meta.url), 'utf8')) as object;
-    fn = ajv.compile(schema);
-    compiled.set(id, fn);
-  }
-  return fn;
+  return VALIDATORS[id];
 }
 
 /** The schema an input spec is checked against: the plugin generation its syntax belongs to. */
