@@ -1,7 +1,6 @@
 // The CLI entry: picks the command, splits hclx options from Packer flags, parses options with
 // yargs, runs the command and maps errors to exit codes. The only place that calls process.exit.
 
-import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { splitArgs } from './args.js';
 import type { CommandContext, CommandSpec } from './command.js';
@@ -55,8 +54,9 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
   }
   const load = COMMANDS[name];
   if (!load) throw new UsageError(`unknown command '${name}'.`, { hint: `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`hclx --help\`.` });
-  const spec = await load();
-  const booleanOptions = collectBooleanOptions(spec);
+  // yargs loads with the command (in parallel): --version, --help and a mistyped command never need it.
+  const [spec, { default: yargs }] = await Promise.all([load(), import('yargs')]);
+  const booleanOptions = collectBooleanOptions(spec, yargs);
   const split = splitArgs(rest, { packer: spec.packer, extraPackerFlags: spec.extraPackerFlags, booleanOptions });
   let helpText = '';
   let parseFailure: string | undefined;
@@ -86,7 +86,7 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
   return spec.run(options, split.packerFlags, split.positionals, ctx);
 }
 
-function collectBooleanOptions(spec: CommandSpec<unknown>): Set<string> {
+function collectBooleanOptions(spec: CommandSpec<unknown>, yargs: (args: string[]) => Argv): Set<string> {
   const probe = spec.options(yargs([]) as Argv) as Argv & { getOptions(): { boolean: string[] } };
   return new Set(['help', ...probe.getOptions().boolean]);
 }

@@ -9,7 +9,6 @@ import type { PackerFlag } from '../cli/args.js';
 import { flagValues, parseVarFlags } from '../cli/args.js';
 import { ExitCode, ToolError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
-import { parsePackerErrors } from '../packer/errors.js';
 import { selectBuilds } from '../packer/filter.js';
 import { locatePacker, type PackerInfo } from '../packer/locate.js';
 import { packerArgv, runPacker, type PackerRunResult } from '../packer/run.js';
@@ -22,7 +21,6 @@ import { selectSpecs } from './build-selection.js';
 import { cleanupApplies, deleteDownloadedIsos, type CleanupApi, type CleanupPolicy, type CleanupReport, type DownloadedIso } from './cleanup.js';
 import { downloadVolids, type OnlineVolids } from './online-volids.js';
 import { offlineVolids, renderTemplate, type RenderReport, type VolidResolver } from './render.js';
-import { mapDiagnostics } from './rendered-lines.js';
 import { createWorkDir } from './workdir.js';
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -214,7 +212,7 @@ export async function buildTemplate(options: BuildOptions): Promise<BuildResult>
     // the download phase, so scripts can tell a cancelled build from a failed one.
     result.exitCode = run.interrupted && run.exitCode !== 0 ? ExitCode.interrupted : run.exitCode;
     out.event({ event: 'packer-exit', exitCode: run.exitCode, ...(run.interrupted ? { interrupted: run.interrupted.reason } : {}) });
-    if (run.exitCode !== 0 && run.stdout !== undefined) reportPackerErrors(run.stdout, result.render, options.cwd, out);
+    if (run.exitCode !== 0 && run.stdout !== undefined) await reportPackerErrors(run.stdout, result.render, options.cwd, out);
     if (run.interrupted) out.say(`Packer ended after ${run.interrupted.reason} with exit code ${run.exitCode}${result.exitCode === ExitCode.interrupted ? '; hclx exits 130 (interrupted)' : ''}.`);
 
     if (cleanupApplies(options.cleanup, run.exitCode === 0)) {
@@ -282,7 +280,9 @@ function reportRender(render: RenderReport, out: BuildOutput, offline: boolean):
   for (const c of render.changes) out.message(`${c.label}: iso_file = "${c.to}"`);
 }
 
-function reportPackerErrors(stdout: string, render: RenderReport, cwd: string, out: BuildOutput): void {
+async function reportPackerErrors(stdout: string, render: RenderReport, cwd: string, out: BuildOutput): Promise<void> {
+  // Loaded only when Packer failed: the line mapping pulls in a diff library a good build never needs.
+  const [{ parsePackerErrors }, { mapDiagnostics }] = await Promise.all([import('../packer/errors.js'), import('./rendered-lines.js')]);
   const diagnostics = parsePackerErrors(stdout).filter((d) => d.severity === 'error');
   const mapped = mapDiagnostics(diagnostics, render.template, render.emitted.outDir, cwd);
   for (const d of diagnostics) {

@@ -11,7 +11,6 @@ import type { PackerFlag } from '../cli/args.js';
 import { flagValues, parseVarFlags } from '../cli/args.js';
 import { ExitCode, HclxError, NetworkError, TemplateErrors, ToolError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
-import { parsePackerErrors } from '../packer/errors.js';
 import { locatePacker, type PackerInfo } from '../packer/locate.js';
 import { packerArgv, runPacker } from '../packer/run.js';
 import { planIsos, preflightError, requestsFromSpecs } from '../provision/index.js';
@@ -23,7 +22,6 @@ import { wantsPveDownload } from '../template/iso-spec.js';
 import { effectiveTarget } from './build.js';
 import { createBuildOutput } from './build-output.js';
 import { offlineVolids, renderTemplate, type RenderReport, type VolidResolver } from './render.js';
-import { mapDiagnostics } from './rendered-lines.js';
 import { createWorkDir } from './workdir.js';
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -119,6 +117,8 @@ export async function validateTemplate(options: ValidateOptions): Promise<Valida
       interactive: false,
     });
     if (run.exitCode !== 0 && run.stdout !== undefined) {
+      // Loaded only when Packer found problems: the line mapping pulls in a diff library.
+      const [{ parsePackerErrors }, { mapDiagnostics }] = await Promise.all([import('../packer/errors.js'), import('./rendered-lines.js')]);
       const diagnostics = parsePackerErrors(run.stdout).filter((d) => d.severity === 'error');
       for (const m of mapDiagnostics(diagnostics, render.template, render.emitted.outDir, options.cwd)) {
         out.error(`Packer's error "${m.diagnostic.summary}" is at ${m.at} in your template.`);

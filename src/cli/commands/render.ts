@@ -3,16 +3,16 @@
 
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
+import type { CommandContext } from '../command.js';
 import { flagValues, parseVarFlags } from '../args.js';
 import { UsageError } from '../../errors.js';
 import { createLogger, redactSecrets } from '../../log.js';
-import { onlineVolidResolver } from '../../pipeline/online-volids.js';
-import { createView } from '../../provision/index.js';
 import { downloadOptions, downloadSettings, targetOption, templateArg } from '../shared-options.js';
 import type { DownloadCliOptions } from '../shared-options.js';
 import { parseDialectTarget } from '../../rewrite/dialect.js';
 import { offlineVolids, renderTemplate } from '../../pipeline/render.js';
 import type { RenderReport } from '../../pipeline/render.js';
+import type { OnlineVolidOptions } from '../../pipeline/online-volids.js';
 
 interface RenderOptions extends DownloadCliOptions {
   out?: string;
@@ -42,9 +42,8 @@ export const command = defineCommand<RenderOptions>({
     if (shortOut !== undefined && options.out !== undefined) throw new UsageError('give the output directory once (-o or --out).');
     const { logLevel, ...download } = downloadSettings(options);
     const log = createLogger(ctx.stderr, logLevel ? { level: logLevel } : {});
-    const online = options.offline
-      ? undefined
-      : onlineVolidResolver({ ...download, cwd: ctx.cwd, env: ctx.env, signal: ctx.signal, logger: log, sink: createView(ctx.stderr, { json: options.json }) });
+    // The download engine (and undici) load only for an online render: --offline never needs them.
+    const online = options.offline ? undefined : await onlineResolver({ ...download, cwd: ctx.cwd, env: ctx.env, signal: ctx.signal, logger: log }, ctx.stderr, options.json);
     const notes: string[] = [];
     const report = await renderTemplate({
       templatePath: template,
@@ -62,6 +61,12 @@ export const command = defineCommand<RenderOptions>({
     return 0;
   },
 });
+
+/** The online volid strategy, loaded on demand. */
+async function onlineResolver(options: Omit<OnlineVolidOptions, 'sink'>, stderr: CommandContext['stderr'], json: boolean) {
+  const [{ onlineVolidResolver }, { createView }] = await Promise.all([import('../../pipeline/online-volids.js'), import('../../provision/index.js')]);
+  return onlineVolidResolver({ ...options, sink: createView(stderr, { json }) });
+}
 
 export function formatReport(report: RenderReport): string {
   const lines: string[] = [];

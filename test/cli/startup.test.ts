@@ -1,0 +1,108 @@
+// Start-up cost (benchmarks 2 and 5 in bench/README.md): what a command does not need, it must not
+// load. The built CLI runs with a module loader hook that lists every module it loads (ES modules
+// through the hook, CommonJS ones from the require cache at exit); the tests assert on that list,
+// never on times.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { CLI, ROOT, tempDir, testEnv } from '../e2e/support.js';
+
+const RENDER_TEMPLATE = join(ROOT, 'fixtures/render/boot-iso-modern/template');
+const PACKER_TEMPLATES = join(ROOT, 'fixtures/packer/templates');
+const REPLAY_PACKER = join(ROOT, 'fixtures/build/replay-packer');
+const RECORDED = join(ROOT, 'fixtures/packer/recorded');
+
+/** Writes the hook files once per test process: `--import <register>` makes node list its modules in $HCLX_TEST_MODULE_LOG. */
+let register: string | undefined;
+function moduleLogger(): string {
+  if (register) return register;
+  const dir = tempDir('module-log');
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    "import { appendFileSync } from 'node:fs';\n" +
+      'export async function load(url, context, next) {\n' +
+      "  if (process.env.HCLX_TEST_MODULE_LOG) appendFileSync(process.env.HCLX_TEST_MODULE_LOG, url + '\\n');\n" +
+      '  return next(url, context);\n' +
+      '}\n',
+  );
+  register = join(dir, 'register.mjs');
+  writeFileSync(
+    register,
+    "import { register } from 'node:module';\n" +
+      "import { createRequire } from 'node:module';\n" +
+      "import { appendFileSync } from 'node:fs';\n" +
+      "register('./hooks.mjs', import.meta.url);\n" +
+      'const cache = createRequire(import.meta.url).cache;\n' +
+      "process.on('exit', () => appendFileSync(process.env.HCLX_TEST_MODULE_LOG, Object.keys(cache).map((f) => 'file://' + f + '\\n').join('')));\n",
+  );
+  return register;
+}
+
+/** Runs the built CLI and returns its exit code, output and the modules it loaded (paths relative to the checkout). */
+function hclxModules(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const log = join(tempDir('modules'), 'modules.txt');
+  writeFileSync(log, '');
+  const run = spawnSync(process.execPath, ['--import', moduleLogger(), CLI, ...args], { cwd, env: { ...env, HCLX_TEST_MODULE_LOG: log }, encoding: 'utf8', timeout: 60_000 });
+  const modules = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))].map((url) => url.replace(/^file:\/\//, '').replace(ROOT, ''));
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr, modules };
+}
+
+function loaded(modules: readonly string[], pattern: RegExp): string[] {
+  return modules.filter((m) => pattern.test(m));
+}
+
+test('hclx --version loads neither yargs nor any command', () => {
+  const home = tempDir('startup-version');
+  const run = hclxModules(['--version'], home, testEnv(home));
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^hclx \d+\.\d+\.\d+/);
+  assert.ok(run.modules.includes('dist/cli/main.js'), `the logger saw the CLI: ${run.modules.join(', ')}`);
+  assert.deepEqual(loaded(run.modules, /node_modules\/yargs|dist\/cli\/commands\//), []);
+});
+
+test('render --offline runs the precompiled validators: ajv, the simulator and the diff library stay unloaded', () => {
+  const home = tempDir('startup-render');
+  const run = hclxModules(['render', '--offline', '--out', join(home, 'out'), RENDER_TEMPLATE], home, testEnv(home));
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /→ local:iso\/debian-12\.7\.0-amd64-netinst\.iso/);
+  // The positive controls: the parser and the generated validators did load.
+  assert.ok(run.modules.includes('dist/template/schemas.generated.js'), run.modules.join('\n'));
+  assert.ok(loaded(run.modules, /node_modules\/web-tree-sitter\//).length > 0);
+  assert.deepEqual(loaded(run.modules, /node_modules\/(ajv|fast-uri|fast-deep-equal|diff)\/|dist\/sim\/|dist\/demo\//), []);
+});
+
+test(
+  'render --offline loads neither the download engine, the Proxmox client nor undici',
+  {
+    todo:
+      'src/cli/shared-options.ts imports parseDuration and parseIsoNameMode from the provision/index.js barrel, and src/resolve/checksum.ts imports undici and pve/transport at the top: both pull the engine in (see bench/README.md, start-up plan)',
+  },
+  () => {
+    const home = tempDir('startup-engine');
+    const run = hclxModules(['render', '--offline', '--out', join(home, 'out'), RENDER_TEMPLATE], home, testEnv(home));
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(loaded(run.modules, /node_modules\/undici\/|dist\/pve\//), []);
+    // The naming policy and the duration parser are shared with the online path; nothing else of it.
+    assert.deepEqual(loaded(run.modules, /dist\/provision\//).filter((m) => !/\/(naming|watchdog)\.js$/.test(m)), []);
+  },
+);
+
+test('build loads the Packer error mapping (and its diff library) only when Packer fails', () => {
+  const home = tempDir('startup-build');
+  const replay = (recording: string) =>
+    hclxModules(['build', 'valid.pkr.hcl'], PACKER_TEMPLATES, testEnv(home, { PACKER_BIN: REPLAY_PACKER, REPLAY_FILE: join(RECORDED, `${recording}.json`) }));
+  const mapping = /node_modules\/diff\/|dist\/pipeline\/rendered-lines\.js|dist\/packer\/errors\.js/;
+
+  const ok = replay('build-ok');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.ok(ok.modules.includes('dist/pipeline/build.js'));
+  assert.deepEqual(loaded(ok.modules, mapping), []);
+
+  const failed = replay('build-fails');
+  assert.notEqual(failed.code, 0);
+  assert.ok(loaded(failed.modules, /dist\/pipeline\/rendered-lines\.js/).length === 1, failed.modules.join('\n'));
+  assert.ok(loaded(failed.modules, /node_modules\/diff\//).length > 0);
+});
