@@ -4,8 +4,9 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { LogLevel } from '../log.js';
-import { parseDuration, parseIsoNameMode } from '../provision/index.js';
+import { parseIsoNameMode } from '../provision/naming.js';
 import type { IsoNameMode } from '../provision/naming.js';
+import { parseDuration } from '../provision/watchdog.js';
 
 /** The one TEMPLATE positional every template command takes. */
 export function templateArg(positionals: readonly string[], command: string, usage: string): string {

@@ -6,11 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fetch, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { NetworkError, TemplateError, type SourceRange } from '../errors.js';
 import type { Logger } from '../log.js';
-import { networkErrorFrom } from '../pve/network-error.js';
-import { createTransport } from '../pve/transport.js';
 import type { ChecksumAlgorithm } from '../pve/types.js';
 import { HEX_LENGTH, algorithmFromName, candidateNames, findSumsEntry, parseSumsFile } from './checksum-file.js';
 
@@ -161,6 +159,8 @@ async function readSumsFile(location: string, options: ResolveChecksumOptions): 
 }
 
 async function fetchSumsFile(url: string, options: ResolveChecksumOptions): Promise<{ text: string; path: string }> {
+  // The HTTP stack loads only when a sums file is really fetched (not for literal checksums or --offline).
+  const [{ fetch }, { createTransport }, { networkErrorFrom }] = await Promise.all([import('undici'), import('../pve/transport.js'), import('../pve/network-error.js')]);
   const transport = options.dispatcher ? undefined : createTransport(options.env ? { env: options.env } : {});
   const dispatcher = options.dispatcher ?? transport!.dispatcher;
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);

@@ -74,21 +74,14 @@ test('render --offline runs the precompiled validators: ajv, the simulator and t
   assert.deepEqual(loaded(run.modules, /node_modules\/(ajv|fast-uri|fast-deep-equal|diff)\/|dist\/sim\/|dist\/demo\//), []);
 });
 
-test(
-  'render --offline loads neither the download engine, the Proxmox client nor undici',
-  {
-    todo:
-      'src/cli/shared-options.ts imports parseDuration and parseIsoNameMode from the provision/index.js barrel, and src/resolve/checksum.ts imports undici and pve/transport at the top: both pull the engine in (see bench/README.md, start-up plan)',
-  },
-  () => {
+test('render --offline loads neither the download engine, the Proxmox client nor undici', () => {
     const home = tempDir('startup-engine');
     const run = hclxModules(['render', '--offline', '--out', join(home, 'out'), RENDER_TEMPLATE], home, testEnv(home));
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(loaded(run.modules, /node_modules\/undici\/|dist\/pve\//), []);
     // The naming policy and the duration parser are shared with the online path; nothing else of it.
     assert.deepEqual(loaded(run.modules, /dist\/provision\//).filter((m) => !/\/(naming|watchdog)\.js$/.test(m)), []);
-  },
-);
+});
 
 test('build loads the Packer error mapping (and its diff library) only when Packer fails', () => {
   const home = tempDir('startup-build');
