@@ -75,12 +75,12 @@ test('render --offline runs the precompiled validators: ajv, the simulator and t
 });
 
 test('render --offline loads neither the download engine, the Proxmox client nor undici', () => {
-    const home = tempDir('startup-engine');
-    const run = hclxModules(['render', '--offline', '--out', join(home, 'out'), RENDER_TEMPLATE], home, testEnv(home));
-    assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(loaded(run.modules, /node_modules\/undici\/|dist\/pve\//), []);
-    // The naming policy and the duration parser are shared with the online path; nothing else of it.
-    assert.deepEqual(loaded(run.modules, /dist\/provision\//).filter((m) => !/\/(naming|watchdog)\.js$/.test(m)), []);
+  const home = tempDir('startup-engine');
+  const run = hclxModules(['render', '--offline', '--out', join(home, 'out'), RENDER_TEMPLATE], home, testEnv(home));
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(loaded(run.modules, /node_modules\/undici\/|dist\/pve\//), []);
+  // The naming policy and the duration parser are shared with the online path; nothing else of it.
+  assert.deepEqual(loaded(run.modules, /dist\/provision\//).filter((m) => !/\/(naming|watchdog)\.js$/.test(m)), []);
 });
 
 test('build loads the Packer error mapping (and its diff library) only when Packer fails', () => {
