@@ -139,7 +139,10 @@ async function runFromProcess(): Promise<void> {
     code = exitCode;
   }
   process.exitCode = code;
-  // Let pending writes flush; then make sure stray handles (keep-alive sockets) do not hold the process.
+  // Exit once stdout and stderr have flushed: stray handles (keep-alive sockets) and V8's background
+  // WebAssembly tier-up of the parser would otherwise hold the process for tens of milliseconds.
+  // The timer is the fallback for a stream that never calls back (a closed pipe).
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   setTimeout(() => process.exit(code), 50).unref();
 }
 

@@ -1,9 +1,17 @@
 // jsonencode/jsondecode/yamlencode/yamldecode with cty's conventions: JSON is compact with keys in
 // lexical order and Go's HTML-safe escapes; YAML maps become objects and sequences tuples.
 
-import { parseAllDocuments, stringify } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { isUnknown, type Value } from './model.js';
 import { formatNumber, isObject, setKey, sortedKeys, ValueError, type ValueObject } from './values.js';
+
+// yaml (~30 ms to load) is needed only by yamldecode()/yamlencode(), which few templates call and
+// which are synchronous: required on first use (its Node entry is CommonJS).
+let yamlModule: typeof Yaml | undefined;
+function yaml(): typeof Yaml {
+  return (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+}
 
 function jsonString(s: string): string {
   let out = '"';
@@ -64,7 +72,7 @@ export function jsonDecode(s: string): Value {
 }
 
 export function yamlDecode(s: string): Value {
-  const docs = parseAllDocuments(s, { uniqueKeys: true });
+  const docs = yaml().parseAllDocuments(s, { uniqueKeys: true });
   if (!Array.isArray(docs)) return null;
   const [first, ...rest] = docs;
   if (rest.length > 0) throw new ValueError('the YAML text holds several documents; yamldecode() takes exactly one');
@@ -87,6 +95,6 @@ function toPlain(v: Value): unknown {
 
 /** YAML in the block style go-yaml writes (sequences not indented under their key). */
 export function yamlEncode(v: Value): string {
-  const text = stringify(toPlain(v), { indentSeq: false, lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', nullStr: 'null' });
+  const text = yaml().stringify(toPlain(v), { indentSeq: false, lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', nullStr: 'null' });
   return text;
 }

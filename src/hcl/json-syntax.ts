@@ -2,7 +2,9 @@
 // which properties are blocks comes from a schema, each label is one object level, arrays hold
 // several bodies, `"//"` is a comment in bodies, and string values are templates.
 
-import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { createRequire } from 'node:module';
+import type * as Jsonc from 'jsonc-parser';
+import type { Node as JsonNode, ParseError } from 'jsonc-parser';
 import { HclSyntaxError } from '../errors.js';
 import { HclExpression } from './expression.js';
 import type { Expr, ObjectItem } from './expr-ast.js';
@@ -11,16 +13,22 @@ import { parseTemplateFragment } from './native-snippet.js';
 import type { SourceText } from './source-text.js';
 import { defaultJsonSchema } from './json-schema.js';
 
+// jsonc-parser is needed only for .pkr.json/.pkrvars.json files: required on first use (CommonJS).
+let jsoncModule: typeof Jsonc | undefined;
+function jsonc(): typeof Jsonc {
+  return (jsoncModule ??= createRequire(import.meta.url)('jsonc-parser') as typeof Jsonc);
+}
+
 /** Parses JSON text into a jsonc-parser tree (duplicate keys and offsets kept). */
 export function parseJsonTree(text: string, src: SourceText): JsonNode {
   const errors: ParseError[] = [];
   // A BOM is not JSON; blank it out (same length) so offsets stay those of the file.
   const input = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
-  const root = parseTree(input, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const root = jsonc().parseTree(input, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];
   if (first || !root) {
     const at = first?.offset ?? 0;
-    const [message, hint] = jsonErrorText(first ? printParseErrorCode(first.error) : 'ValueExpected');
+    const [message, hint] = jsonErrorText(first ? jsonc().printParseErrorCode(first.error) : 'ValueExpected');
     throw new HclSyntaxError(message, { range: src.range(at, at), hint });
   }
   if (root.type !== 'object') {
