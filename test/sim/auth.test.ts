@@ -55,7 +55,9 @@ test('a ticket works for GET; non-GET calls need the CSRF token', async () => {
 });
 
 test('tickets expire after their lifetime and can be renewed before', async () => {
-  const sim = await startSimulator({ ticketLifetime: 1 });
+  // Tickets carry whole seconds (as in Proxmox), so a 1 s lifetime can lapse between the login and the
+  // renewal on a loaded machine; 3 s leaves at least 2 s for the renewal and still expires quickly.
+  const sim = await startSimulator({ ticketLifetime: 3 });
   try {
     const s = await login(sim);
     const renewed = await request(`${sim.apiUrl}/access/ticket`, { method: 'POST', form: { username: 'root@pam', password: s.ticket } });
