@@ -12,7 +12,7 @@ import type { HclxError, SourceRange } from '../errors.js';
 import { parseChecksumSpec } from '../resolve/checksum.js';
 import { isUnknown } from '../hcl/model.js';
 import type { Value } from '../hcl/model.js';
-import { DOWNLOAD_FIELDS, ISO_FIELD_NAMES } from './iso-spec.js';
+import { DOWNLOAD_FIELDS, ISO_FIELD_NAMES, wantsPveDownload } from './iso-spec.js';
 import type { IsoFieldName, IsoSpec } from './iso-spec.js';
 import { describeUnknown } from './unknown.js';
 import { legacyAdditional, legacyTopLevel, modern } from './schemas.generated.js';
@@ -156,7 +156,7 @@ export function unknownNeededFields(spec: IsoSpec): HclxError[] {
     errors.push(unknownFieldError(spec, 'iso_download_pve'));
     return errors;
   }
-  if (!flag || (flag.value !== true && flag.value !== 'true')) return errors;
+  if (!wantsPveDownload(spec)) return errors;
   for (const name of [...DOWNLOAD_FIELDS, 'iso_file'] as IsoFieldName[]) {
     const f = spec.fields[name];
     if (!f) continue;
@@ -248,8 +248,8 @@ export function validateIsoSpecs(specs: readonly IsoSpec[], warn: (message: stri
   const errors: HclxError[] = [];
   for (const spec of specs) {
     const problems = validateIsoSpec(spec);
-    const flag = spec.fields.iso_download_pve?.value;
-    if (flag === true || flag === 'true' || isUnknown(flag)) errors.push(...problems);
+    // Extraction has already converted the flag as Packer does: true, false, null or unknown.
+    if (wantsPveDownload(spec) || isUnknown(spec.fields.iso_download_pve?.value)) errors.push(...problems);
     else for (const p of problems) warn(`${p.describe()} (hclx leaves this ISO as it is)`);
   }
   if (errors.length === 1) throw errors[0]!;
