@@ -1,7 +1,7 @@
 // What every hclx command module exports, and what it is given to run.
 
 import type { Argv } from 'yargs';
-import type { PackerCommand, PackerFlag } from './args.js';
+import type { PackerCommand, PackerFlag } from '../packer/flags.js';
 
 export interface CommandContext {
   argv0: string;

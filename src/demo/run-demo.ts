@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
-import type { PackerFlag } from '../cli/args.js';
+import type { PackerFlag } from '../packer/flags.js';
 import { ExitCode } from '../errors.js';
 import { buildTemplate, type BuildResult } from '../pipeline/build.js';
 import type { RenderReport } from '../pipeline/render.js';

@@ -8,7 +8,7 @@
 // Everything passes through redactSecrets() first.
 
 import { Chalk, supportsColor } from 'chalk';
-import { flagIsSet, type PackerFlag } from '../cli/args.js';
+import { flagIsSet, type PackerFlag } from './flags.js';
 import { redactSecrets } from '../log.js';
 import { formatMachineReadable } from './machine-readable.js';
 

@@ -21,7 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { isatty } from 'node:tty';
-import type { PackerCommand, PackerFlag } from '../cli/args.js';
+import type { PackerCommand, PackerFlag } from './flags.js';
 import { InterruptedError, ToolError } from '../errors.js';
 import type { PackerInfo } from './locate.js';
 

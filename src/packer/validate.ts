@@ -1,7 +1,7 @@
 // `packer validate [flags] TEMPLATE` with its verdict and diagnostics, for `hclx validate` and tests.
 
 import { Writable } from 'node:stream';
-import type { PackerFlag } from '../cli/args.js';
+import type { PackerFlag } from './flags.js';
 import { parsePackerErrors, type PackerDiagnostic } from './errors.js';
 import type { PackerInfo } from './locate.js';
 import { runPacker } from './run.js';

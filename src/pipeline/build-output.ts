@@ -4,7 +4,7 @@
 // same place: as progress bars on a terminal, plain lines otherwise, NDJSON with --json.
 
 import { Writable } from 'node:stream';
-import type { PackerFlag } from '../cli/args.js';
+import type { PackerFlag } from '../packer/flags.js';
 import { redactSecrets } from '../log.js';
 import { createReporter, reporterOptionsFromFlags } from '../packer/output.js';
 import type { HclxReporter } from '../packer/output.js';

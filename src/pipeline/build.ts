@@ -5,8 +5,8 @@
 // that hclx's own (2 template, 1 download/Proxmox, 130 interrupted), thrown as typed errors.
 
 import { join } from 'node:path';
-import type { PackerFlag } from '../cli/args.js';
-import { flagValues, parseVarFlags } from '../cli/args.js';
+import type { PackerFlag } from '../packer/flags.js';
+import { flagValues, parseVarFlags } from '../packer/flags.js';
 import { ExitCode, ToolError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { selectBuilds } from '../packer/filter.js';

@@ -7,8 +7,8 @@
 // Exit code: Packer's (0/1) when it ran, else 0; hclx's own errors are thrown (2 template, 1 Proxmox).
 
 import { join } from 'node:path';
-import type { PackerFlag } from '../cli/args.js';
-import { flagValues, parseVarFlags } from '../cli/args.js';
+import type { PackerFlag } from '../packer/flags.js';
+import { flagValues, parseVarFlags } from '../packer/flags.js';
 import { ExitCode, HclxError, NetworkError, TemplateErrors, ToolError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { locatePacker, type PackerInfo } from '../packer/locate.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flagIsSet, parseVarFlags, splitArgs } from '../../src/cli/args.js';
+import { splitArgs } from '../../src/cli/args.js';
+import { flagIsSet, parseVarFlags } from '../../src/packer/flags.js';
 import { UsageError } from '../../src/errors.js';
 
 const booleans = new Set(['offline', 'json']);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import type { PackerFlag } from '../../src/cli/args.js';
+import type { PackerFlag } from '../../src/packer/flags.js';
 import { registerSecret } from '../../src/log.js';
 import { parseMachineReadable } from '../../src/packer/machine-readable.js';
 import { colorLevel, createReporter, formatBytes, formatProgress, reporterOptionsFromFlags, type ReporterOptions } from '../../src/packer/output.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
-import type { PackerFlag } from '../../src/cli/args.js';
+import type { PackerFlag } from '../../src/packer/flags.js';
 import { InterruptedError, ToolError } from '../../src/errors.js';
 import { parsePackerErrors } from '../../src/packer/errors.js';
 import { findOnPath } from '../../src/packer/locate.js';

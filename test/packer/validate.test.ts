@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import type { PackerFlag } from '../../src/cli/args.js';
+import type { PackerFlag } from '../../src/packer/flags.js';
 import { findOnPath } from '../../src/packer/locate.js';
 import { validatePacker } from '../../src/packer/validate.js';
 

@@ -1,7 +1,7 @@
 // `hclx migrate`: upgrade legacy ISO settings to the iso_download_pve form (issue 6). Thin: flags → runMigrate.
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
-import { flagValues, parseVarFlags } from '../args.js';
+import { flagValues, parseVarFlags } from '../../packer/flags.js';
 import { UsageError } from '../../errors.js';
 import { runMigrate } from '../../migrate/run.js';
 import type { MigrateMode } from '../../migrate/run.js';

@@ -1,7 +1,7 @@
 // `hclx plan`: read-only view of what each ISO block needs on the Proxmox node. Thin: flags → runPlan.
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
-import { flagValues, parseVarFlags } from '../args.js';
+import { flagValues, parseVarFlags } from '../../packer/flags.js';
 import { runPlan } from '../../provision/run-plan.js';
 import { namingOptions, namingSettings, templateArg } from '../shared-options.js';
 import type { NamingCliOptions } from '../shared-options.js';

@@ -4,7 +4,7 @@
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import type { CommandContext } from '../command.js';
-import { flagValues, parseVarFlags } from '../args.js';
+import { flagValues, parseVarFlags } from '../../packer/flags.js';
 import { UsageError } from '../../errors.js';
 import { createLogger, redactSecrets } from '../../log.js';
 import { downloadOptions, downloadSettings, targetOption, templateArg } from '../shared-options.js';
