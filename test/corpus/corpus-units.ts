@@ -5,8 +5,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { TypeConstraint } from '../../src/hcl/model.js';
+import { CORPUS } from '../support/shared.js';
 
-export const CORPUS = new URL('../../../shared/corpus/', import.meta.url).pathname;
+export { CORPUS };
 
 export interface CorpusUnit {
   /** Path relative to the corpus (a directory or a file). */
@@ -18,9 +19,9 @@ export interface CorpusUnit {
 }
 
 /** Tags by corpus-relative path, from MANIFEST.tsv. */
-export function manifestTags(): Map<string, Set<string>> {
+export function manifestTags(root: string = CORPUS): Map<string, Set<string>> {
   const tags = new Map<string, Set<string>>();
-  const lines = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(join(root, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
   for (const line of lines) {
     const [repo, , path, , tagList] = line.split('\t');
     tags.set(`${repo!.replace('/', '__')}/${path}`, new Set((tagList ?? '').split(',').filter(Boolean)));
@@ -60,11 +61,12 @@ const EXTRA: Record<string, { varFiles?: string[]; vars?: Array<[string, string]
   },
 };
 
-export function corpusUnits(): { units: CorpusUnit[]; legacyJson: string[] } {
-  const tags = manifestTags();
+/** The units of the corpus at `root` (the shared one, or a copy laid out with real symlinks). */
+export function corpusUnits(root: string = CORPUS): { units: CorpusUnit[]; legacyJson: string[] } {
+  const tags = manifestTags(root);
   const units: CorpusUnit[] = [];
-  for (const abs of walkDirs(CORPUS)) {
-    const dir = relative(CORPUS, abs);
+  for (const abs of walkDirs(root)) {
+    const dir = relative(root, abs);
     const names = readdirSync(abs);
     const configs = names.filter((n) => CONFIG.test(n));
     if (configs.length === 0) continue;
@@ -85,10 +87,10 @@ export function corpusUnits(): { units: CorpusUnit[]; legacyJson: string[] } {
 }
 
 /** Whether a unit contains a file the manifest marks as not parsing. */
-export function hasInvalidSyntax(unit: CorpusUnit, tags: Map<string, Set<string>>): boolean {
+export function hasInvalidSyntax(unit: CorpusUnit, tags: Map<string, Set<string>>, root: string = CORPUS): boolean {
   const loaded = (n: string) => CONFIG.test(n) || /\.auto\.pkrvars\.(hcl|json)$/.test(n);
-  const files = CONFIG.test(unit.path) ? [unit.path] : readdirSync(join(CORPUS, unit.path)).filter(loaded).map((n) => `${unit.path}/${n}`);
-  const all = [...files, ...unit.varFiles.map((f) => relative(CORPUS, f))];
+  const files = CONFIG.test(unit.path) ? [unit.path] : readdirSync(join(root, unit.path)).filter(loaded).map((n) => `${unit.path}/${n}`);
+  const all = [...files, ...unit.varFiles.map((f) => relative(root, f))];
   return all.some((f) => tags.get(f)?.has('invalid_syntax'));
 }
 

@@ -1,7 +1,9 @@
 // Walks the whole corpus of real templates (../shared/corpus): every unit renders with --offline
 // or fails with a specific, located error; files with nothing to rewrite come out byte-identical;
 // rewritten files differ from their input only by the intended ISO edits (compared structurally
-// with @cdktf/hcl2json); invalid_syntax files fail with file:line:col.
+// with @cdktf/hcl2json); invalid_syntax files fail with file:line:col. The repositories with git
+// symlinks are walked a second time in a copy where those are real symbolic links (as CI and
+// Packer users check them out), besides the placeholder files a session has.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,9 +18,18 @@ import { loadTemplate } from '../../src/template/load.js';
 import { declareVariables } from '../../src/template/variables.js';
 import { CORPUS, ONE_ELEMENT, corpusUnits, dummyValue, hasInvalidSyntax, manifestTags } from './corpus-units.js';
 import type { CorpusUnit } from './corpus-units.js';
+import { realSymlinkCorpus, reposWithSymlinks, sharedSkip } from '../support/shared.js';
 
-const tags = manifestTags();
-const { units, legacyJson } = corpusUnits();
+const skip = sharedSkip();
+const tags = skip ? new Map<string, Set<string>>() : manifestTags();
+const { units, legacyJson } = skip ? { units: [], legacyJson: [] } : corpusUnits();
+/** The corpus as laid beside the checkout, and the repositories with git symlinks laid out with real ones. */
+const layouts: Array<{ label: string; root: string; units: CorpusUnit[] }> = skip ? [] : [{ label: '', root: CORPUS, units }];
+if (!skip) {
+  const linked = reposWithSymlinks();
+  const root = realSymlinkCorpus();
+  layouts.push({ label: ' (real symlinks)', root, units: corpusUnits(root).units.filter((u) => linked.has(u.path.split('/')[0]!)) });
+}
 const work = mkdtempSync(join(tmpdir(), 'hclx-corpus-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 let outCounter = 0;
@@ -42,16 +53,16 @@ interface Attempt {
   vars: Array<[string, string]>;
 }
 
-async function renderUnit(unit: CorpusUnit): Promise<Attempt> {
+async function renderUnit(unit: CorpusUnit, root = CORPUS): Promise<Attempt> {
   let vars = [...unit.vars];
   if (vars.some(([, v]) => v === ONE_ELEMENT)) {
-    const declarations = declareVariables(await loadTemplate(join(CORPUS, unit.path), { cwd: work }));
+    const declarations = declareVariables(await loadTemplate(join(root, unit.path), { cwd: work }));
     vars = vars.map(([n, v]) => [n, v === ONE_ELEMENT ? dummyValue(n, declarations.get(n)?.type, true) : v]);
   }
   for (let round = 0; round < 2; round++) {
     try {
       const report = await renderTemplate({
-        templatePath: join(CORPUS, unit.path),
+        templatePath: join(root, unit.path),
         cwd: work,
         env: {},
         varFiles: unit.varFiles,
@@ -66,7 +77,7 @@ async function renderUnit(unit: CorpusUnit): Promise<Attempt> {
       const unset = errors.filter((e): e is HclxError => e instanceof HclxError && e.code === 'E_UNSET_VARIABLE');
       if (round > 0 || unset.length === 0 || unset.length !== errors.length) return { error, vars };
       // Give every unset variable a plausible value of its type, as a user would with -var.
-      const declarations = declareVariables(await loadTemplate(join(CORPUS, unit.path), { cwd: work }));
+      const declarations = declareVariables(await loadTemplate(join(root, unit.path), { cwd: work }));
       for (const e of unset) {
         const name = /variable "([^"]+)"/.exec(e.message)![1]!;
         vars.push([name, dummyValue(name, declarations.get(name)?.type)]);
@@ -93,10 +104,15 @@ function withoutIsoSettings(value: unknown, expanded = false): unknown {
   return value;
 }
 
-for (const unit of units) {
-  test(`corpus: ${unit.id}`, async () => {
-    const attempt = await renderUnit(unit);
-    if (hasInvalidSyntax(unit, tags)) {
+test('the corpus beside the checkout', { skip }, () => {
+  assert.ok(units.length >= 50, `only ${units.length} units`);
+  assert.ok(layouts.length === 2 && layouts[1]!.units.length > 0, 'some repositories have git symlinks (trfore__packer-proxmox-templates)');
+});
+
+for (const { label, root, unit } of layouts.flatMap((l) => l.units.map((unit) => ({ label: l.label, root: l.root, unit })))) {
+  test(`corpus${label}: ${unit.id}`, async () => {
+    const attempt = await renderUnit(unit, root);
+    if (hasInvalidSyntax(unit, tags, root)) {
       assert.ok(attempt.error instanceof HclSyntaxError, `expected a syntax error, got ${String(attempt.error ?? 'success')}`);
       assert.equal(attempt.error.exitCode, 2);
       assert.match(attempt.error.describe(), /^[^\s:]+\.[a-z]+:\d+:\d+: /);
@@ -142,7 +158,7 @@ for (const path of legacyJson) {
   });
 }
 
-test('corpus: every download_pve template that renders is rewritten', async () => {
+test('corpus: every download_pve template that renders is rewritten', { skip }, async () => {
   const downloadDirs = new Set([...tags.entries()].filter(([, t]) => t.has('download_pve')).map(([p]) => p.replace(/\/[^/]+$/, '')));
   assert.ok(downloadDirs.size >= 9, 'the manifest lists the download_pve templates');
 });

@@ -9,9 +9,7 @@ import { HclSyntaxError, TemplateError } from '../../src/errors.js';
 import { evaluate } from '../../src/hcl/evaluate.js';
 import type { Attribute, Block, Body, BodyItem, SourceFile } from '../../src/hcl/model.js';
 import { parseExpression, parseFile } from '../../src/hcl/parse.js';
-
-// The corpus lies beside the checkout (../shared), in a session and in CI alike.
-const CORPUS = new URL('../../../shared/corpus', import.meta.url).pathname;
+import { CORPUS, sharedSkip } from '../support/shared.js';
 
 function manifest(): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -54,7 +52,7 @@ function allItems(body: Body, out: BodyItem[] = []): BodyItem[] {
   return out;
 }
 
-describe('the corpus', () => {
+describe('the corpus', { skip: sharedSkip() }, () => {
   const tags = manifest();
   const files = walk(CORPUS)
     .filter((f) => /\.(hcl|json|hcl\.example)$/.test(f))

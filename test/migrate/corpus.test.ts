@@ -1,9 +1,10 @@
 // Every corpus template tagged legacy_iso_file / legacy_iso_url, migrated with --write on a copy:
 // the output re-parses, only ISO-related lines change, a second run has nothing to do, and every
-// ISO that was an iso_file reference still resolves to the same volume id.
+// ISO that was an iso_file reference still resolves to the same volume id. Repositories with git
+// symlinks run a second time from a layout where those are real symbolic links (as CI has them).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -16,8 +17,7 @@ import { extractIsoSpecs } from '../../src/template/extract.js';
 import type { IsoSpec } from '../../src/template/iso-spec.js';
 import { normalizeFilename, urlFileName } from '../../src/resolve/names.js';
 import { TemplateError } from '../../src/errors.js';
-
-const CORPUS = new URL('../../../shared/corpus/', import.meta.url).pathname;
+import { CORPUS, copyTree, realSymlinkCorpus, reposWithSymlinks, sharedSkip } from '../support/shared.js';
 const URL_MAP = new URL('../../fixtures/migrate/url-map/corpus.yaml', import.meta.url).pathname;
 
 interface Case {
@@ -38,7 +38,7 @@ const INPUTS: Record<string, Partial<Case>> = {
 
 function cases(): Case[] {
   const out = new Map<string, Case>();
-  for (const line of readFileSync(CORPUS + 'MANIFEST.tsv', 'utf8').split('\n').slice(1)) {
+  for (const line of readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').split('\n').slice(1)) {
     const [repo, , path, , tags] = line.split('\t');
     if (!repo || !path || !tags) continue;
     const t = tags.split(',');
@@ -89,7 +89,7 @@ async function specs(root: string, c: Case): Promise<IsoSpec[]> {
 
 const ISO_LINE = /iso_|unmount|device|boot_iso|additional_iso_files|version|^\s*(#|\/\/)|^\s*}\s*$/;
 
-describe('corpus templates tagged legacy_iso_file / legacy_iso_url', () => {
+describe('corpus templates tagged legacy_iso_file / legacy_iso_url', { skip: sharedSkip() }, () => {
   let work: string;
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'hclx-migrate-corpus-'));
@@ -100,11 +100,20 @@ describe('corpus templates tagged legacy_iso_file / legacy_iso_url', () => {
   it('covers every tagged template', () => {
     assert.ok(all.length >= 20, `only ${all.length} cases`);
   });
+  const linked = reposWithSymlinks();
+  const runs = [
+    ...all.map((c) => ({ c, from: CORPUS, label: '' })),
+    ...all.filter((c) => linked.has(c.repo)).map((c) => ({ c, from: realSymlinkCorpus(), label: ' (real symlinks)' })),
+  ];
+  it('runs the repositories with git symlinks with real ones too', () => {
+    assert.ok(runs.some((r) => r.label !== '' && r.c.repo === 'trfore__packer-proxmox-templates'));
+  });
 
-  for (const c of all) {
-    it(`${c.repo}/${c.template}`, async () => {
-      const root = join(work, c.repo);
-      cpSync(join(CORPUS, c.repo), root, { recursive: true });
+  runs.forEach(({ c, from, label }, n) => {
+    it(`${c.repo}/${c.template}${label}`, async () => {
+      // A fresh copy per case (links stay links): one case's --write must not meet another's files.
+      const root = join(work, String(n), c.repo);
+      copyTree(join(from, c.repo), root);
       const originals = new Map(filesUnder(root).map((f) => [f, readFileSync(f, 'utf8')]));
       const out = sink();
       const err = sink();
@@ -147,11 +156,11 @@ describe('corpus templates tagged legacy_iso_file / legacy_iso_url', () => {
         assert.equal(volidOf(now), original, `${specKey(s)} no longer attaches ${original}`);
       }
     });
-  }
+  });
 
   it('maps the corpus iso_file references the catalogue or the url-map know (not just leaves them)', async () => {
     const root = join(work, 'count');
-    cpSync(join(CORPUS, 'loganmancuso__proxmox_packer-vm-templates'), root, { recursive: true });
+    copyTree(join(CORPUS, 'loganmancuso__proxmox_packer-vm-templates'), root);
     const err = sink();
     await runMigrate({ template: 'templates/jammy-2204/main.pkr.hcl', mode: 'check', cwd: root, env: {}, vars: [], varFiles: [], backupSuffix: '.bak', stdout: sink(), stderr: err });
     assert.match(err.text(), /iso_file local:iso\/ubuntu-22\.04\.3-live-server-amd64\.iso → downloaded by the Proxmox node from https:\/\/old-releases\.ubuntu\.com\/releases\/22\.04\.3\/ubuntu-22\.04\.3-live-server-amd64\.iso/);

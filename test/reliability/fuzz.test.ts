@@ -20,7 +20,7 @@ import { runMigrate } from '../../src/migrate/run.js';
 import { loadTemplate } from '../../src/template/load.js';
 import { declareVariables } from '../../src/template/variables.js';
 import { dummyValue } from '../corpus/corpus-units.js';
-import { CORPUS, REPO, removeDir, scratchDir } from './support.js';
+import { CORPUS, REPO, removeDir, scratchDir, sharedSkip } from './support.js';
 
 const RUNS = Math.max(1, Number(process.env.HCLX_FUZZ_RUNS ?? 300) || 300);
 
@@ -194,7 +194,7 @@ async function checkPaths(seed: Seed): Promise<string | undefined> {
   return undefined;
 }
 
-test(`fuzz: ${RUNS} mutated corpus templates through render --offline, plan's read side and migrate`, { timeout: 600_000 }, async () => {
+test(`fuzz: ${RUNS} mutated corpus templates through render --offline, plan's read side and migrate`, { timeout: 600_000, skip: sharedSkip() }, async () => {
   const rejections: unknown[] = [];
   const onRejection = (reason: unknown) => rejections.push(reason);
   process.on('unhandledRejection', onRejection);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const HCLX = join(REPO, 'bin', 'hclx.mjs');
-export const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+export { CORPUS, sharedSkip } from '../support/shared.js';
 export const FIXTURES = join(REPO, 'fixtures', 'reliability');
 export const PACKER = '/usr/bin/packer';
 
