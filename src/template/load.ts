@@ -3,7 +3,7 @@
 // its `*.auto.pkrvars.hcl` then `*.auto.pkrvars.json`). Legacy JSON templates are refused, git
 // symlink placeholders are followed, and duplicate source/variable/local/data blocks are errors.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TemplateError, UsageError } from '../errors.js';
 import { formatRange } from '../errors.js';
@@ -71,8 +71,8 @@ export async function loadTemplate(arg: string, options: LoadOptions): Promise<T
   let stats;
   try {
     stats = statSync(absolute);
-  } catch {
-    throw new UsageError(`template '${arg}' does not exist.`, { hint: 'Give the path of a .pkr.hcl/.pkr.json file or of a directory that holds them.' });
+  } catch (error) {
+    throw new UsageError(`template '${arg}' ${whyUnreadable(absolute, error)}.`, { hint: 'Give the path of a .pkr.hcl/.pkr.json file or of a directory that holds them.' });
   }
   const rootArg = (stats.isDirectory() ? arg : dirname(arg)).replace(/\\/g, '/');
   const template: Template = {
@@ -86,7 +86,20 @@ export async function loadTemplate(arg: string, options: LoadOptions): Promise<T
   };
   if (stats.isDirectory()) {
     const names = readdirSync(absolute).sort(compareGoStrings);
-    const isFile = (n: string) => statSync(join(absolute, n), { throwIfNoEntry: false })?.isFile() ?? false;
+    // Packer reads every entry with a config or auto var-file suffix; one it cannot read (a broken
+    // symbolic link, a loop) stops it, so it stops hclx too rather than being left out.
+    const isFile = (n: string) => {
+      const path = join(absolute, n);
+      try {
+        return statSync(path).isFile();
+      } catch (error) {
+        const suffix = [AUTO_VARS_HCL, AUTO_VARS_JSON, CONFIG_HCL, CONFIG_JSON].find((s) => n.endsWith(s));
+        throw new TemplateError(`${displayPath(path, cwd)} ${whyUnreadable(path, error)}, and Packer reads every *${suffix} file of the directory: it fails with "Failed to read file".`, {
+          code: 'E_TEMPLATE_FILE',
+          hint: 'Point the link at an existing file, or remove it.',
+        });
+      }
+    };
     const hcl = names.filter((n) => n.endsWith(CONFIG_HCL) && isFile(n));
     const json = names.filter((n) => n.endsWith(CONFIG_JSON) && isFile(n));
     if (hcl.length + json.length === 0) {
@@ -107,6 +120,22 @@ export async function loadTemplate(arg: string, options: LoadOptions): Promise<T
   return template;
 }
 
+/**
+ * Why `path` cannot be read, for a message ("does not exist", "is a symbolic link to 'x', which
+ * does not exist", "is a symlink loop", ...), from the error its stat or read gave.
+ */
+export function whyUnreadable(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const link = lstatSync(path, { throwIfNoEntry: false });
+  const target = link?.isSymbolicLink() ? readlinkSync(path) : undefined;
+  if (code === 'ELOOP') return target === undefined ? 'lies under a symlink loop' : `is a symlink loop (a symbolic link to '${target}', whose links lead back to it)`;
+  if (code === 'ENOENT' && target !== undefined) return `is a symbolic link to '${target}', which does not exist`;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'does not exist';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
+  if (code === 'EISDIR') return 'is a directory';
+  return `cannot be read (${code ?? String(error)})`;
+}
+
 /** Go's sort.Strings / os.ReadDir order: byte-wise, not locale-aware. */
 function compareGoStrings(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -125,16 +154,24 @@ export function placeholderTarget(text: string, entryPath: string): string | und
   return statSync(target, { throwIfNoEntry: false })?.isFile() ? trimmed : undefined;
 }
 
+function readBytes(path: string, cwd: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new TemplateError(`${displayPath(path, cwd)} ${whyUnreadable(path, error)}.`, { code: 'E_TEMPLATE_FILE', hint: 'Packer cannot read it either; fix the file or its link.' });
+  }
+}
+
 async function readTemplateFile(entryPath: string, entryName: string, role: TemplateFileRole, cwd: string, warn: (m: string) => void): Promise<TemplateFile> {
   let path = entryPath;
-  let bytes = readFileSync(path);
+  let bytes = readBytes(path, cwd);
   let placeholder: string | undefined;
   for (let hop = 0; hop < MAX_PLACEHOLDER_HOPS; hop++) {
     const target = bytes.length <= 1024 ? placeholderTarget(bytes.toString('utf8'), path) : undefined;
     if (target === undefined) break;
     placeholder ??= target;
     path = resolve(dirname(path), target);
-    bytes = readFileSync(path);
+    bytes = readBytes(path, cwd);
   }
   if (placeholder !== undefined) {
     warn(
