@@ -2,11 +2,14 @@
 // show it (the files, a unified diff, nothing but the verdict), and `--write`, which replaces the
 // files in place without ever losing a byte: each file gets a backup first, the new text goes to a
 // temporary file in the same directory that is fsynced and renamed over the original, and when a
-// later file fails every file already replaced is put back from its original bytes.
+// later file fails every file already replaced is put back from its original bytes and what this
+// run wrote (backups, temporary files) is removed, so the next run starts clean. A file reached
+// through a symbolic link (or a git symlink placeholder) is shared with whatever else links to it:
+// it is written only with --follow-symlinks, and the output names the file that was written.
 
 import { constants as fsConstants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { ToolError, UsageError } from '../errors.js';
@@ -20,6 +23,8 @@ export interface MigratedFile {
   displayPath: string;
   before: string;
   after: string;
+  /** The git symlink placeholder (display path) through which the template reaches this file. */
+  linkedFrom?: string;
 }
 
 /** The files the plan changes, with their migrated text, in the template's file order. */
@@ -89,7 +94,17 @@ export const nodeWriteFs: WriteFs = {
 };
 
 export interface WriteResult {
-  written: Array<{ displayPath: string; backup: string }>;
+  /** `displayPath`: the file written (a link's target); `via`: the link the template reaches it through. */
+  written: Array<{ displayPath: string; backup: string; via?: string }>;
+}
+
+export interface WriteOptions {
+  backupSuffix: string;
+  /** Write the target of a symbolic link (or placeholder) the template reaches a changed file through. */
+  followSymlinks?: boolean;
+  /** For display paths of link targets (relative when inside it). */
+  cwd?: string;
+  fs?: WriteFs;
 }
 
 function tempName(target: string): string {
@@ -98,58 +113,105 @@ function tempName(target: string): string {
 
 function errnoText(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
-  return e.code ? `${e.code}: ${e.message}` : String(error);
+  // Node's messages already start with the code ("EFBIG: file too large, write").
+  if (!e.code || String(e.message).startsWith(e.code)) return e.message ?? String(error);
+  return `${e.code}: ${e.message}`;
+}
+
+function shown(path: string, cwd: string | undefined): string {
+  if (cwd === undefined) return path;
+  const rel = relative(cwd, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+interface Target {
+  file: MigratedFile;
+  /** The real file that is replaced. */
+  target: string;
+  /** Its path as shown (the link's own display path when the file is not reached through a link). */
+  shownTarget: string;
+  /** The link the template reaches it through, as shown. */
+  via?: string;
+}
+
+/** Where each file really is: a symbolic link's (or placeholder's) target is what a write changes. */
+async function resolveTargets(files: readonly MigratedFile[], fs: WriteFs, cwd: string | undefined): Promise<Target[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      const target = await fs.realpath(file.path);
+      // A link in the last component only (a symlinked parent directory is just where the file lives).
+      const direct = join(await fs.realpath(dirname(file.path)), basename(file.path));
+      if (target !== direct) return { file, target, shownTarget: shown(target, cwd), via: file.displayPath };
+      if (file.linkedFrom !== undefined) return { file, target, shownTarget: file.displayPath, via: file.linkedFrom };
+      return { file, target, shownTarget: file.displayPath };
+    }),
+  );
 }
 
 /**
  * Replaces every file with its migrated text, keeping `<file><suffix>` backups. All or nothing:
- * when one file fails, the files already replaced get their original bytes back (their backups
- * stay too), and the error names what happened to each.
+ * when one file fails, the files already replaced get their original bytes back, the backups and
+ * temporary files this run wrote are removed (a backup stays only where restoring failed, as the
+ * one copy of the original), and the error names what happened to each.
  */
-export async function writeMigrated(files: readonly MigratedFile[], options: { backupSuffix: string; fs?: WriteFs }): Promise<WriteResult> {
+export async function writeMigrated(files: readonly MigratedFile[], options: WriteOptions): Promise<WriteResult> {
   const fs = options.fs ?? nodeWriteFs;
   const suffix = options.backupSuffix;
   if (suffix === '' || suffix.includes('/') || suffix.includes('\\')) {
     throw new UsageError(`--backup-suffix '${suffix}' is not a file-name suffix.`, { hint: 'Use something like .bak or .orig (no slashes).' });
   }
-  // Resolve real symlinks: a write replaces the file the link points to, never the link.
-  const targets = await Promise.all(files.map(async (f) => ({ file: f, target: await fs.realpath(f.path) })));
+  // A write replaces the file a link points to, never the link; that file is shared with whatever
+  // else links to it, so it is written only when the user said so.
+  const targets = await resolveTargets(files, fs, options.cwd);
+  const linked = targets.filter((t) => t.via !== undefined);
+  if (linked.length > 0 && !options.followSymlinks) {
+    throw new UsageError(
+      `${linked.map((t) => `${t.via} is a ${t.file.linkedFrom !== undefined ? 'git symlink placeholder' : 'symbolic link'} to ${t.shownTarget}`).join('; ')}: migrate --write would change ${linked.length === 1 ? 'that file' : 'those files'}, and with ${linked.length === 1 ? 'it' : 'them'} every template that links to ${linked.length === 1 ? 'it' : 'them'}. Nothing was written.`,
+      { hint: 'Pass --follow-symlinks to write the linked files (each is named as it is written), or replace the link by a copy of the file first.' },
+    );
+  }
   // Refuse up front, before touching anything, when a backup would overwrite an existing file.
-  for (const { file, target } of targets) {
+  for (const { target, shownTarget } of targets) {
     if (await fs.exists(target + suffix)) {
-      throw new UsageError(`the backup ${file.displayPath}${suffix} already exists, and migrate never overwrites a file it has not written.`, {
+      throw new UsageError(`the backup ${shownTarget}${suffix} already exists, and migrate never overwrites a file it has not written.`, {
         hint: `Move it away, or choose another suffix with --backup-suffix. Nothing was written.`,
       });
     }
   }
-  const done: Array<{ file: MigratedFile; target: string; original: Buffer; mode: number; backup: string }> = [];
-  for (const { file, target } of targets) {
+  const done: Array<Target & { original: Buffer; mode: number; backup: string }> = [];
+  for (const t of targets) {
+    const { target, shownTarget } = t;
     const backup = target + suffix;
     let step = 'read it again';
     const temps: string[] = [];
+    let backupWritten = false;
     try {
       const original = await fs.readFile(target);
-      if (original.toString('utf8') !== file.before) {
+      if (original.toString('utf8') !== t.file.before) {
         throw Object.assign(new Error('the file changed on disk since hclx read it'), { code: 'ECHANGED' });
       }
       const { mode } = await fs.stat(target);
-      step = `write the backup ${file.displayPath}${suffix}`;
+      step = `write the backup ${shownTarget}${suffix}`;
       const backupTemp = tempName(backup);
       temps.push(backupTemp);
       await fs.writeFile(backupTemp, original, mode & 0o7777);
       await fs.rename(backupTemp, backup);
       temps.pop();
+      backupWritten = true;
       step = 'write the migrated text';
       const temp = tempName(target);
       temps.push(temp);
-      await fs.writeFile(temp, file.after, mode & 0o7777);
+      await fs.writeFile(temp, t.file.after, mode & 0o7777);
       step = 'replace it';
       await fs.rename(temp, target);
       temps.pop();
       await fs.fsyncDir(dirname(target));
-      done.push({ file, target, original, mode, backup });
+      done.push({ ...t, original, mode, backup });
     } catch (error) {
-      for (const t of temps) await fs.unlink(t).catch(() => undefined);
+      for (const temp of temps) await fs.unlink(temp).catch(() => undefined);
+      // The failing file was not replaced: its backup (if any) is a copy of bytes still in place.
+      const leftBackups: string[] = [];
+      if (backupWritten && !(await removed(fs, backup))) leftBackups.push(`${shownTarget}${suffix}`);
       const restored: string[] = [];
       const lost: string[] = [];
       for (const d of done.reverse()) {
@@ -157,9 +219,10 @@ export async function writeMigrated(files: readonly MigratedFile[], options: { b
           const temp = tempName(d.target);
           await fs.writeFile(temp, d.original, d.mode & 0o7777);
           await fs.rename(temp, d.target);
-          restored.push(d.file.displayPath);
+          restored.push(d.shownTarget);
+          if (!(await removed(fs, d.backup))) leftBackups.push(`${d.shownTarget}${suffix}`);
         } catch {
-          lost.push(`${d.file.displayPath} (its original is in ${d.file.displayPath}${suffix})`);
+          lost.push(`${d.shownTarget} (its original is in ${d.shownTarget}${suffix})`);
         }
       }
       const outcome =
@@ -168,12 +231,23 @@ export async function writeMigrated(files: readonly MigratedFile[], options: { b
           : restored.length > 0
             ? `${restored.reverse().join(', ')} ${restored.length === 1 ? 'was' : 'were'} already replaced and ${restored.length === 1 ? 'has' : 'have'} been restored to ${restored.length === 1 ? 'its' : 'their'} original bytes; no template file is changed.`
             : 'No template file was changed.';
-      throw new ToolError(`migrate --write could not ${step} for ${file.displayPath} (${errnoText(error)}). ${outcome}`, {
+      const leftover = leftBackups.length > 0 ? ` The backup${leftBackups.length === 1 ? '' : 's'} ${leftBackups.join(', ')} could not be removed; delete ${leftBackups.length === 1 ? 'it' : 'them'} before the next run.` : '';
+      throw new ToolError(`migrate --write could not ${step} for ${shownTarget} (${errnoText(error)}). ${outcome}${leftover}`, {
         code: 'E_WRITE',
         cause: error,
-        hint: 'Fix the cause (permissions, disk space, a concurrent edit) and run it again; backups written so far are left in place.',
+        hint: 'Fix the cause (permissions, disk space, a concurrent edit) and run it again.',
       });
     }
   }
-  return { written: done.map((d) => ({ displayPath: d.file.displayPath, backup: d.file.displayPath + suffix })) };
+  return { written: done.map((d) => ({ displayPath: d.shownTarget, backup: d.shownTarget + suffix, ...(d.via !== undefined ? { via: d.via } : {}) })) };
+}
+
+/** Removes a file this run wrote; false when it could not. */
+async function removed(fs: WriteFs, path: string): Promise<boolean> {
+  try {
+    await fs.unlink(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

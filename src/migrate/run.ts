@@ -5,6 +5,7 @@ import { ExitCode } from '../errors.js';
 import { redactSecrets } from '../log.js';
 import { formatDiff, formatMigrated, migratedFiles, writeMigrated } from './apply.js';
 import type { WriteFs } from './apply.js';
+import { displayPath } from '../template/load.js';
 import { loadForMigration } from './load.js';
 import { migrationNeeded, planMigration } from './plan.js';
 import { formatReport } from './report.js';
@@ -21,6 +22,8 @@ export interface MigrateRequest {
   vars: ReadonlyArray<readonly [string, string]>;
   urlMap?: string;
   backupSuffix: string;
+  /** --follow-symlinks: --write may change a file the template reaches through a symbolic link. */
+  followSymlinks?: boolean;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   /** Replaces the file-system calls of --write (tests). */
@@ -36,9 +39,11 @@ export interface MigrateRequest {
 export async function runMigrate(req: MigrateRequest): Promise<number> {
   const warn = (m: string) => req.stderr.write(redactSecrets(`hclx: warning: ${m}`) + '\n');
   const urlMap = req.urlMap === undefined ? undefined : await loadUrlMap(req.urlMap);
-  const { view } = await loadForMigration(req.template, { cwd: req.cwd, env: req.env, varFiles: req.varFiles, vars: req.vars, warn });
+  const { template, view } = await loadForMigration(req.template, { cwd: req.cwd, env: req.env, varFiles: req.varFiles, vars: req.vars, warn });
   const plan = planMigration(view, { urlMap });
-  const files = migratedFiles(plan);
+  // A git symlink placeholder is read through to its target, which is the file a write changes.
+  const placeholders = new Map(template.files.filter((f) => f.placeholderTarget !== undefined).map((f) => [f.source.path, displayPath(f.entryPath, req.cwd)]));
+  const files = migratedFiles(plan).map((f) => (placeholders.has(f.path) ? { ...f, linkedFrom: placeholders.get(f.path)! } : f));
   const report = formatReport(plan);
   if (report) req.stderr.write(redactSecrets(report) + '\n');
   const needed = migrationNeeded(plan) && files.length > 0;
@@ -59,8 +64,8 @@ export async function runMigrate(req: MigrateRequest): Promise<number> {
         req.stderr.write('hclx: nothing to migrate\n');
         return ExitCode.ok;
       }
-      const result = await writeMigrated(files, { backupSuffix: req.backupSuffix, fs: req.fs });
-      for (const w of result.written) req.stderr.write(`hclx: wrote ${w.displayPath} (backup: ${w.backup})\n`);
+      const result = await writeMigrated(files, { backupSuffix: req.backupSuffix, followSymlinks: req.followSymlinks, cwd: req.cwd, fs: req.fs });
+      for (const w of result.written) req.stderr.write(`hclx: wrote ${w.displayPath}${w.via !== undefined ? `, the target of the link ${w.via}` : ''} (backup: ${w.backup})\n`);
       return ExitCode.ok;
     }
   }

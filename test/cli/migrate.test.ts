@@ -33,7 +33,7 @@ function workdir(): string {
   return dir;
 }
 
-const defaults = { write: false, check: false, diff: false, backupSuffix: '.bak' };
+const defaults = { write: false, check: false, diff: false, backupSuffix: '.bak', followSymlinks: false };
 
 describe('hclx migrate (command)', () => {
   it('prints the migrated template through the CLI entry, with -var applied', async () => {
@@ -67,5 +67,6 @@ describe('hclx migrate (command)', () => {
     const ctx = context(process.cwd());
     await assert.rejects(command.run({ ...defaults, write: true, check: true }, [], ['t.pkr.hcl'], ctx), (e: unknown) => e instanceof UsageError && /--write and --check cannot be combined/.test(e.message));
     await assert.rejects(command.run({ ...defaults }, [], [], ctx), (e: unknown) => e instanceof UsageError && /needs a TEMPLATE/.test(e.message));
+    await assert.rejects(command.run({ ...defaults, followSymlinks: true }, [], ['t.pkr.hcl'], ctx), (e: unknown) => e instanceof UsageError && /--follow-symlinks only applies to --write/.test(e.message));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -143,7 +143,30 @@ describe('migrate --write', () => {
     assert.equal(readFileSync(a, 'utf8'), before[a]);
     assert.equal(readFileSync(b, 'utf8'), before[b]);
     assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.hclx-')), [], 'temporary files are removed');
-    assert.ok(existsSync(a + suffix), 'the backup of the restored file stays');
+    assert.ok(!existsSync(a + suffix), 'the backup of the restored file is removed: the next run must not meet it');
+  });
+
+  it('a failed write of the migrated text removes the backup it wrote, so the next run works', async () => {
+    const target = join(dir, 'ubuntu.pkr.hcl');
+    copyFileSync(FIX + 'seed/before.pkr.hcl', target);
+    const failing: WriteFs = {
+      ...nodeWriteFs,
+      async writeFile(path, data, mode) {
+        // The backup goes through; the migrated text does not fit (a file-size limit, a full disk).
+        if (path.includes('ubuntu.pkr.hcl.hclx-')) throw Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG', errno: -27, syscall: 'write' });
+        return nodeWriteFs.writeFile(path, data, mode);
+      },
+    };
+    await assert.rejects(runMigrate(request(target, 'write', { fs: failing })), (e: unknown) => {
+      assert.ok(e instanceof ToolError && e.exitCode === 1, String(e));
+      assert.match(e.describe(), /could not write the migrated text for ubuntu\.pkr\.hcl \(EFBIG: file too large, write\)\. No template file was changed\./);
+      assert.equal(e.describe().match(/EFBIG/g)?.length, 1, `the error code is printed once: ${e.describe()}`);
+      return true;
+    });
+    assert.deepEqual(readdirSync(dir), ['ubuntu.pkr.hcl'], 'no backup, no temporary file is left');
+    assert.equal(readFileSync(target, 'utf8'), readFileSync(FIX + 'seed/before.pkr.hcl', 'utf8'));
+    assert.equal(await runMigrate(request(target, 'write')), 0, 'the next run is not blocked');
+    assert.equal(readFileSync(target + '.bak', 'utf8'), readFileSync(FIX + 'seed/before.pkr.hcl', 'utf8'));
   });
 
   it('a rename that fails on the second file loses nothing (injected failure)', async () => {
@@ -171,6 +194,53 @@ describe('migrate --write', () => {
     const file: MigratedFile = { path: target, displayPath: 't.pkr.hcl', before: 'old content\n', after: 'migrated\n' };
     await assert.rejects(writeMigrated([file], { backupSuffix: '.bak' }), (e: unknown) => e instanceof ToolError && /changed on disk/.test(e.message) && /No template file was changed/.test(e.message));
     assert.equal(readFileSync(target, 'utf8'), 'new content\n');
+  });
+
+  it('refuses to write through a symbolic link without --follow-symlinks, and with it names the file it wrote', async () => {
+    mkdirSync(join(dir, 'common'));
+    mkdirSync(join(dir, 'ubuntu'));
+    const shared = join(dir, 'common', 'source.pkr.hcl');
+    copyFileSync(FIX + 'seed/before.pkr.hcl', shared);
+    symlinkSync('../common/source.pkr.hcl', join(dir, 'ubuntu', 'source.pkr.hcl'));
+    const req = request('ubuntu', 'write');
+    await assert.rejects(runMigrate(req), (e: unknown) => {
+      assert.ok(e instanceof UsageError && e.exitCode === 2, String(e));
+      assert.match(e.describe(), /^ubuntu\/source\.pkr\.hcl is a symbolic link to common\/source\.pkr\.hcl: migrate --write would change that file, and with it every template that links to it\. Nothing was written\. Pass --follow-symlinks/);
+      return true;
+    });
+    assert.equal(readFileSync(shared, 'utf8'), readFileSync(FIX + 'seed/before.pkr.hcl', 'utf8'));
+    assert.deepEqual([readdirSync(join(dir, 'common')), readdirSync(join(dir, 'ubuntu'))], [['source.pkr.hcl'], ['source.pkr.hcl']]);
+
+    const follow = request('ubuntu', 'write', { followSymlinks: true });
+    assert.equal(await runMigrate(follow), 0);
+    assert.ok(lstatSync(join(dir, 'ubuntu', 'source.pkr.hcl')).isSymbolicLink(), 'the link stays a link');
+    assert.equal(readFileSync(shared, 'utf8'), readFileSync(FIX + 'seed/after.pkr.hcl', 'utf8'));
+    const m = /^hclx: wrote common\/source\.pkr\.hcl, the target of the link ubuntu\/source\.pkr\.hcl \(backup: (.+)\)$/m.exec(follow.err.text());
+    assert.ok(m, follow.err.text());
+    assert.equal(readFileSync(join(dir, m[1]!), 'utf8'), readFileSync(FIX + 'seed/before.pkr.hcl', 'utf8'), 'the backup path printed exists');
+  });
+
+  it('treats a git symlink placeholder like a link: refused without --follow-symlinks', async () => {
+    mkdirSync(join(dir, 'common'));
+    mkdirSync(join(dir, 'ubuntu'));
+    copyFileSync(FIX + 'seed/before.pkr.hcl', join(dir, 'common', 'source.pkr.hcl'));
+    writeFileSync(join(dir, 'ubuntu', 'source.pkr.hcl'), '../common/source.pkr.hcl');
+    await assert.rejects(runMigrate(request('ubuntu', 'write')), (e: unknown) => e instanceof UsageError && /^ubuntu\/source\.pkr\.hcl is a git symlink placeholder to common\/source\.pkr\.hcl: .*Nothing was written/.test(e.describe()));
+    const follow = request('ubuntu', 'write', { followSymlinks: true });
+    assert.equal(await runMigrate(follow), 0);
+    assert.match(follow.err.text(), /^hclx: wrote common\/source\.pkr\.hcl, the target of the link ubuntu\/source\.pkr\.hcl \(backup: common\/source\.pkr\.hcl\.bak\)$/m);
+    assert.equal(readFileSync(join(dir, 'ubuntu', 'source.pkr.hcl'), 'utf8'), '../common/source.pkr.hcl');
+    assert.ok(existsSync(join(dir, 'common', 'source.pkr.hcl.bak')));
+  });
+
+  it('a symlinked directory is only where the files live: no refusal', async () => {
+    mkdirSync(join(dir, 'real'));
+    copyFileSync(FIX + 'seed/before.pkr.hcl', join(dir, 'real', 'ubuntu.pkr.hcl'));
+    symlinkSync('real', join(dir, 'alias'));
+    const req = request('alias', 'write');
+    assert.equal(await runMigrate(req), 0);
+    assert.match(req.err.text(), /^hclx: wrote alias\/ubuntu\.pkr\.hcl \(backup: alias\/ubuntu\.pkr\.hcl\.bak\)$/m);
+    assert.ok(existsSync(join(dir, 'real', 'ubuntu.pkr.hcl.bak')));
   });
 
   it('rejects a suffix with a path separator', async () => {

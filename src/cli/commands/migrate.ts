@@ -12,13 +12,14 @@ interface MigrateOptions {
   diff: boolean;
   urlMap?: string;
   backupSuffix: string;
+  followSymlinks: boolean;
 }
 
 export const command = defineCommand<MigrateOptions>({
   name: 'migrate',
   describe:
     'Upgrade a template to let the Proxmox node download its ISOs: deprecated top-level iso_* fields move into boot_iso {}, device becomes type + index, and iso_file uploads whose download location is known (--url-map, or the built-in catalogue of official downloads) become iso_url + iso_checksum + iso_download_pve = true. Prints the migrated files; writes nothing unless --write.',
-  usage: 'migrate [--write | --check | --diff] [--url-map FILE] [--backup-suffix S] [-var k=v] [-var-file F] TEMPLATE',
+  usage: 'migrate [--write [--follow-symlinks] | --check | --diff] [--url-map FILE] [--backup-suffix S] [-var k=v] [-var-file F] TEMPLATE',
   extraPackerFlags: { var: 'value', 'var-file': 'value' },
   options: (y) =>
     y
@@ -26,7 +27,8 @@ export const command = defineCommand<MigrateOptions>({
       .option('check', { type: 'boolean', default: false, describe: 'write nothing; exit 3 when a migration is needed, 0 otherwise (for CI)' })
       .option('diff', { type: 'boolean', default: false, describe: 'print a unified diff instead of the migrated files' })
       .option('url-map', { type: 'string', describe: 'YAML or JSON file: ISO name → { url, checksum }, tried before the catalogue' })
-      .option('backup-suffix', { type: 'string', default: '.bak', describe: 'suffix of the backup --write keeps of each file' }) as unknown as Argv<MigrateOptions>,
+      .option('backup-suffix', { type: 'string', default: '.bak', describe: 'suffix of the backup --write keeps of each file' })
+      .option('follow-symlinks', { type: 'boolean', default: false, describe: 'with --write: also change a file the template reaches through a symbolic link (its target, shared with whatever else links to it)' }) as unknown as Argv<MigrateOptions>,
   async run(options, packerFlags, positionals, ctx) {
     const modes = (['write', 'check', 'diff'] as const).filter((m) => options[m]);
     if (modes.length > 1) throw new UsageError(`--${modes.join(' and --')} cannot be combined.`, { hint: 'Choose one: --diff to review, --check for CI, --write to apply.' });
@@ -36,6 +38,7 @@ export const command = defineCommand<MigrateOptions>({
       });
     }
     const mode: MigrateMode = modes[0] ?? 'print';
+    if (options.followSymlinks && mode !== 'write') throw new UsageError('--follow-symlinks only applies to --write.', { hint: 'Add --write, or drop --follow-symlinks.' });
     return runMigrate({
       template: positionals[0]!,
       mode,
@@ -45,6 +48,7 @@ export const command = defineCommand<MigrateOptions>({
       vars: parseVarFlags(packerFlags),
       urlMap: options.urlMap,
       backupSuffix: options.backupSuffix,
+      followSymlinks: options.followSymlinks,
       stdout: ctx.stdout,
       stderr: ctx.stderr,
     });
