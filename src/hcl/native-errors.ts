@@ -154,8 +154,25 @@ function leaves(node: CstNode, out: CstNode[] = []): CstNode[] {
 
 function tokenAt(src: SourceText, at: number): string {
   const rest = src.text.slice(at, at + 40);
-  const m = /^(\$\{|%\{|<<-?|[A-Za-z_][\w-]*|[0-9.]+|"[^"\n]*"?|\S)/.exec(rest);
-  return m ? (m[0] as string) : rest.slice(0, 1);
+  const m = /^(\$\{|%\{|<<-?|[A-Za-z_][\w-]*|[0-9.]+|"[^"\n]*"?|\S)/u.exec(rest);
+  return m ? (m[0] as string) : String.fromCodePoint(rest.codePointAt(0) ?? 0x20);
+}
+
+const NAMED_SPACES: Record<number, string> = { 0xa0: 'a no-break space', 0x2009: 'a thin space', 0x200b: 'a zero-width space', 0x3000: 'an ideographic space', 0xfeff: 'a zero-width no-break space (BOM)' };
+
+/**
+ * The token at `at` as a message shows it: quoted, or, for a character nobody can see in a
+ * terminal (a control character, an unusual space), spelt out as `\x01` or `U+00A0`.
+ */
+function shownToken(src: SourceText, at: number): string {
+  const tok = tokenAt(src, at);
+  if (at >= src.text.length) return 'the end of the file';
+  const cp = tok.codePointAt(0) as number;
+  if ([...tok].length === 1) {
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return `\\x${cp.toString(16).padStart(2, '0')} (a control character)`;
+    if (cp > 0x7f && /^[\s\p{Cf}\p{Zs}]$/u.test(tok)) return `U+${cp.toString(16).toUpperCase().padStart(4, '0')} (${NAMED_SPACES[cp] ?? 'an invisible character'})`;
+  }
+  return `'${tok}'`;
 }
 
 /** Children of an ERROR node that are well-formed on their own. */
@@ -170,11 +187,11 @@ function errorProblem(node: CstNode, src: SourceText, parents: CstNode[]): Probl
       prev = c;
       continue;
     }
-    if (prev?.type === '=') return badExpressionStart(src, c.start, `expected a value after '=' but found '${tokenAt(src, c.start)}'`);
+    if (prev?.type === '=') return badExpressionStart(src, c.start, `expected a value after '=' but found ${shownToken(src, c.start)}`);
     if (c.type === ',') {
       return { at: c.start, message: "unexpected ','", hint: 'Arguments are separated by line breaks, not commas (a single-line block holds one argument).' };
     }
-    if (c.type !== '}' && c.type !== 'block_end') return badExpressionStart(src, c.start, `unexpected '${tokenAt(src, c.start)}'`);
+    if (c.type !== '}' && c.type !== 'block_end') return badExpressionStart(src, c.start, `unexpected ${shownToken(src, c.start)}`);
     break;
   }
   const toks = leaves(node);
@@ -183,7 +200,7 @@ function errorProblem(node: CstNode, src: SourceText, parents: CstNode[]): Probl
   // `name = <something that is not an expression>`: point at the something.
   if (first.type === '=' && toks.length > 1) {
     const next = toks[1] as CstNode;
-    return badExpressionStart(src, next.start, `expected a value after '=' but found '${tokenAt(src, next.start)}'`);
+    return badExpressionStart(src, next.start, `expected a value after '=' but found ${shownToken(src, next.start)}`);
   }
   if (first.type === 'identifier' && toks[1]?.type === '=' && toks.length === 2) {
     return { at: toks[1].end, message: `missing value for "${src.text.slice(first.start, first.end)}"`, hint: 'Give a value after the =.' };
@@ -196,7 +213,7 @@ function errorProblem(node: CstNode, src: SourceText, parents: CstNode[]): Probl
       hint: inBlock ? 'There is one closing brace too many, or an opening { is missing above.' : 'There is no block open here; remove the extra } or add the missing {.',
     };
   }
-  return badExpressionStart(src, at, `unexpected '${tokenAt(src, at)}'`);
+  return badExpressionStart(src, at, `unexpected ${shownToken(src, at)}`);
 }
 
 function badExpressionStart(src: SourceText, at: number, message: string): Problem {
@@ -343,7 +360,7 @@ function checkExpressionLines(expr: CstNode, src: SourceText, out: Problem[]): v
     if (row(src, b.start) !== row(src, a.end)) {
       out.push({
         at: b.start,
-        message: `unexpected line break before '${tokenAt(src, b.start)}'`,
+        message: `unexpected line break before ${shownToken(src, b.start)}`,
         hint: 'An expression that continues on the next line must be wrapped in parentheses ( ).',
       });
       return;

@@ -32,7 +32,7 @@ export function parseExpressionFragment(text: string, origin: FragmentOrigin): E
   if (text.trim() === '') {
     throw new HclSyntaxError('missing expression', { range: locate(EXPR_PREFIX.length), hint: 'Give a value.' });
   }
-  const { root, hasError } = parseCst(wrapped);
+  const { root, hasError } = parseCst(wrapped, locate);
   const parsed = new SourceText(wrapped, origin.src.displayPath);
   checkNativeSyntax(root, parsed, 'expression', hasError, locate);
   const body = root.children.find((c) => c.type === 'body');
@@ -58,7 +58,7 @@ export function parseTemplateFragment(text: string, origin: FragmentOrigin): Exp
   const wrapped = `${prefix}${text}\n${marker}\n`;
   const map = mapper(origin, prefix.length, text.length);
   const locate = (o: number): SourceRange => origin.src.range(map(o), map(o));
-  const { root, hasError } = parseCst(wrapped);
+  const { root, hasError } = parseCst(wrapped, locate);
   const parsed = new SourceText(wrapped, origin.src.displayPath);
   checkNativeSyntax(root, parsed, 'template', hasError, locate);
   const node = findHeredoc(root);

@@ -2,7 +2,8 @@
 // Both are lossless views: every node keeps its range in the original text, nothing is re-printed.
 
 import { basename } from 'node:path';
-import { initHclParser, parseCst } from './cst.js';
+import { HclSyntaxError, TemplateError } from '../errors.js';
+import { initHclParser, MAX_PARSE_LENGTH, parseCst } from './cst.js';
 import { HclExpression } from './expression.js';
 import { setFileInfo } from './file-info.js';
 import { JsonBody, parseJsonTree } from './json-syntax.js';
@@ -11,6 +12,8 @@ import { buildNativeBody, collectComments, NativeBody } from './native-body.js';
 import { checkNativeSyntax } from './native-errors.js';
 import { parseExpressionFragment } from './native-snippet.js';
 import { detectEol, SourceText } from './source-text.js';
+import { showBytes } from './utf8.js';
+import type { InvalidUtf8 } from './utf8.js';
 
 export { initHclParser } from './cst.js';
 
@@ -23,7 +26,15 @@ export interface ParseFileInput {
   text: string;
   /** Defaults to `json` for names ending in `.json`, else `hcl`. */
   syntax?: Syntax;
+  /**
+   * Where the file's bytes were not UTF-8 (decodeUtf8() of src/hcl/utf8.ts). Native HCL refuses
+   * them outside comments, as Packer does; JSON syntax takes them as U+FFFD, as Packer does.
+   */
+  invalidUtf8?: readonly InvalidUtf8[];
 }
+
+/** Deepest `[`/`{` nesting read in JSON syntax (the JSON reader and the passes over it are recursive). */
+export const MAX_JSON_NESTING = 500;
 
 /** The syntax Packer uses for a file name: JSON syntax for `.json`, native HCL otherwise. */
 export function syntaxOf(path: string): Syntax {
@@ -51,6 +62,7 @@ export function parseFileSync(input: ParseFileInput): SourceFile {
     eol: detectEol(input.text),
   } as { -readonly [K in keyof SourceFile]: SourceFile[K] };
   if (syntax === 'json') {
+    checkJsonLimits(input.text, src);
     const tree = parseJsonTree(input.text, src);
     file.body = new JsonBody(file as SourceFile, src.range(tree.offset + 1, tree.offset + tree.length - 1), tree, src, []);
     setFileInfo(file as SourceFile, { src, comments: [], json: tree });
@@ -60,12 +72,57 @@ export function parseFileSync(input: ParseFileInput): SourceFile {
   }
   // A BOM is not HCL; blank it out with a same-length space so offsets stay those of the file.
   const input16 = input.text.charCodeAt(0) === 0xfeff ? ` ${input.text.slice(1)}` : input.text;
-  const { root, hasError } = parseCst(input16);
+  const { root, hasError } = parseCst(input16, (o) => src.range(o, o));
+  const comments = collectComments(root);
+  checkEncoding(input.invalidUtf8 ?? [], comments, src);
   checkNativeSyntax(root, src, 'file', hasError);
   const body = buildNativeBody(root, file as SourceFile, src);
   file.body = body;
-  setFileInfo(file as SourceFile, { src, comments: collectComments(root) });
+  setFileInfo(file as SourceFile, { src, comments });
   return file as SourceFile;
+}
+
+/** HCL reads comments as bytes but every token as UTF-8: a byte that is not UTF-8 outside a comment is an error. */
+function checkEncoding(invalid: readonly InvalidUtf8[], comments: ReadonlyArray<readonly [number, number]>, src: SourceText): void {
+  let c = 0;
+  for (const bad of invalid) {
+    while (c < comments.length && (comments[c] as readonly [number, number])[1] <= bad.at) c++;
+    const comment = comments[c];
+    if (comment && comment[0] <= bad.at) continue;
+    throw new HclSyntaxError(`invalid character encoding: the byte${bad.bytes.length > 1 ? 's' : ''} ${showBytes(bad.bytes)} here ${bad.bytes.length > 1 ? 'are' : 'is'} not UTF-8.`, {
+      range: src.range(bad.at, bad.at),
+      hint: 'All template files must be UTF-8 encoded (Packer refuses this file too); save it as UTF-8 in your editor.',
+    });
+  }
+}
+
+/** Refuses JSON text too long or nested too deeply to read safely, before the recursive JSON reader sees it. */
+function checkJsonLimits(text: string, src: SourceText): void {
+  if (text.length > MAX_PARSE_LENGTH) {
+    throw new TemplateError(`${(text.length / 1024 / 1024).toFixed(1)} MiB of JSON here: more than the ${MAX_PARSE_LENGTH / 1024 / 1024} MiB hclx reads (real templates are a few KiB).`, {
+      code: 'E_TOO_LARGE',
+      range: src.range(0, 0),
+      hint: 'Check that this is the file you meant (not generated data or a binary file).',
+    });
+  }
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > MAX_JSON_NESTING) {
+        throw new TemplateError(`the JSON arrays and objects here nest deeper than hclx reads (${MAX_JSON_NESTING} levels; real templates nest fewer than 10).`, {
+          code: 'E_TOO_DEEP',
+          range: src.range(i, i),
+          hint: 'Flatten the nesting; generated input this deep is probably broken.',
+        });
+      }
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { TemplateError, UsageError } from '../errors.js';
 import { formatRange } from '../errors.js';
 import type { Block, SourceFile, SourceRange, Syntax } from '../hcl/model.js';
 import { parseFile } from '../hcl/parse.js';
+import { decodeUtf8 } from '../hcl/utf8.js';
 import { ROOT_SCHEMA } from '../hcl/json-schema.js';
 
 export type TemplateFileRole = 'config' | 'auto-var';
@@ -178,7 +179,8 @@ async function readTemplateFile(entryPath: string, entryName: string, role: Temp
       `${displayPath(entryPath, cwd)} is a git symlink checked out as a plain file (its content is the path '${placeholder}'); hclx reads ${displayPath(path, cwd)} instead. Packer itself would fail on it: enable symlinks in git (git config core.symlinks true) and check the file out again.`,
     );
   }
-  const source = await parseFile({ path, displayPath: displayPath(path, cwd), text: bytes.toString('utf8'), syntax: syntaxOf(entryName) });
+  const { text, invalid } = decodeUtf8(bytes);
+  const source = await parseFile({ path, displayPath: displayPath(path, cwd), text, syntax: syntaxOf(entryName), invalidUtf8: invalid });
   return { entryPath, entryName, role, source, bytes, ...(placeholder !== undefined ? { placeholderTarget: placeholder } : {}) };
 }
 

@@ -14,6 +14,7 @@ import { isUnknown } from '../hcl/model.js';
 import type { Attribute, Expression, SourceFile, TypeConstraint, Value } from '../hcl/model.js';
 import { parseExpression, parseFile } from '../hcl/parse.js';
 import { convertValue, inferType, parseTypeConstraint } from '../hcl/types.js';
+import { decodeUtf8 } from '../hcl/utf8.js';
 import { ATTRIBUTES_ONLY, ROOT_SCHEMA, VARIABLE_SCHEMA } from '../hcl/json-schema.js';
 import { registerSecret } from '../log.js';
 import { displayPath, syntaxOf } from './load.js';
@@ -247,13 +248,14 @@ async function readVarFile(path: string, cwd: string): Promise<SourceFile> {
   if (!path.endsWith('.hcl') && !path.endsWith('.json')) {
     throw new UsageError(`could not guess the format of var file '${path}'.`, { hint: 'A -var-file must end in .hcl (e.g. .pkrvars.hcl) or .json (e.g. .pkrvars.json), as Packer requires.' });
   }
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(absolute, 'utf8');
+    bytes = readFileSync(absolute);
   } catch {
     throw new UsageError(`-var-file '${path}' cannot be read.`, { hint: 'Check the path; -var-file paths are relative to the current directory.' });
   }
-  return parseFile({ path: absolute, displayPath: displayPath(absolute, cwd), text, syntax: syntaxOf(path) });
+  const { text, invalid } = decodeUtf8(bytes);
+  return parseFile({ path: absolute, displayPath: displayPath(absolute, cwd), text, syntax: syntaxOf(path), invalidUtf8: invalid });
 }
 
 function onlyEnv(template: Template, env: Record<string, string | undefined>): EvalContext['functions'] {

@@ -8,7 +8,9 @@ import { describe, it } from 'node:test';
 import { HclSyntaxError, TemplateError } from '../../src/errors.js';
 import { evaluate } from '../../src/hcl/evaluate.js';
 import type { Attribute, Block, Body, BodyItem, SourceFile } from '../../src/hcl/model.js';
-import { parseExpression, parseFile } from '../../src/hcl/parse.js';
+import { MAX_CST_DEPTH, MAX_PARSE_LENGTH } from '../../src/hcl/cst.js';
+import { MAX_JSON_NESTING, parseExpression, parseFile } from '../../src/hcl/parse.js';
+import { decodeUtf8 } from '../../src/hcl/utf8.js';
 import { CORPUS, sharedSkip } from '../support/shared.js';
 
 function manifest(): Map<string, string[]> {
@@ -178,6 +180,62 @@ describe('syntax errors', () => {
     // A var file whose keys look like block types is fine read as attributes.
     const vars = await parseText('{"build": "x", "source": 1}', 'x.pkrvars.json');
     assert.deepEqual(vars.body.content({ blocks: {} }).map((i) => i.kind), ['attribute', 'attribute']);
+  });
+});
+
+describe('limits and encodings', () => {
+  it('nesting just within the limit parses; beyond it, a located error instead of a stack overflow', async () => {
+    const objects = (n: number) => `locals {\n  x = ${'{ a = '.repeat(n)}1${' }'.repeat(n)}\n}\n`;
+    const blocks = (n: number) => `${'a {\n'.repeat(n)}${'}\n'.repeat(n)}`;
+    await parseText(objects(200));
+    await parseText(blocks(450));
+    for (const text of [objects(5000), blocks(5000), `a = ${'('.repeat(5000)}1${')'.repeat(5000)}\n`]) {
+      await assert.rejects(parseText(text), (e: unknown) => {
+        assert.ok(e instanceof TemplateError && e.code === 'E_TOO_DEEP' && e.exitCode === 2, String(e));
+        assert.ok(e.range && e.range.file === 'test.pkr.hcl' && e.range.start.offset > 0, e.describe());
+        assert.match(e.describe(), new RegExp(`nest deeper than hclx reads \\(${MAX_CST_DEPTH} levels`));
+        return true;
+      });
+    }
+    await assert.rejects(parseExpression(`${'['.repeat(5000)}1${']'.repeat(5000)}`, '-var x'), (e: unknown) => e instanceof TemplateError && e.code === 'E_TOO_DEEP' && e.range?.file === '-var x');
+  });
+
+  it('JSON nesting has its own limit, checked before the JSON reader', async () => {
+    await parseText(`{"locals": {"x": ${'['.repeat(MAX_JSON_NESTING - 2)}1${']'.repeat(MAX_JSON_NESTING - 2)}}}`, 'x.pkr.json');
+    await assert.rejects(parseText(`{"locals": {"x": ${'['.repeat(5000)}"]]]"${']'.repeat(5000)}}}`, 'x.pkr.json'), (e: unknown) => {
+      assert.ok(e instanceof TemplateError && e.code === 'E_TOO_DEEP', String(e));
+      assert.deepEqual([e.range?.start.line, e.range?.start.column], [1, 17 + MAX_JSON_NESTING - 1]);
+      return true;
+    });
+  });
+
+  it('refuses text too large for the parser before the parser sees it', async () => {
+    const big = `x = "${'a'.repeat(MAX_PARSE_LENGTH)}"\n`;
+    await assert.rejects(parseText(big), (e: unknown) => e instanceof TemplateError && e.code === 'E_TOO_LARGE' && /^test\.pkr\.hcl:1:1: 8\.0 MiB of HCL here: more than the 8 MiB hclx parses/.test(e.describe()));
+    await assert.rejects(parseText(`{"x": "${'a'.repeat(MAX_PARSE_LENGTH)}"}`, 'x.pkr.json'), (e: unknown) => e instanceof TemplateError && e.code === 'E_TOO_LARGE');
+  });
+
+  it('refuses bytes that are not UTF-8 outside comments, as HCL does, and shows them as \\xNN', async () => {
+    const parse = (bytes: Buffer, name = 'test.pkr.hcl') => {
+      const { text, invalid } = decodeUtf8(bytes);
+      return parseFile({ path: `/abs/${name}`, displayPath: name, text, invalidUtf8: invalid });
+    };
+    const bad = (before: string, after: string, ...b: number[]) => Buffer.concat([Buffer.from(before), Buffer.from(b), Buffer.from(after)]);
+    await assert.rejects(parse(bad('x = "caf', '"\n', 0xe9)), (e: unknown) => {
+      assert.ok(e instanceof HclSyntaxError, String(e));
+      assert.equal(e.describe(), 'test.pkr.hcl:1:9: invalid character encoding: the byte \\xe9 here is not UTF-8. All template files must be UTF-8 encoded (Packer refuses this file too); save it as UTF-8 in your editor.');
+      return true;
+    });
+    await assert.rejects(parse(bad('x = 1\ny = ', '\n', 0xf0, 0x9f)), (e: unknown) => e instanceof HclSyntaxError && /^test\.pkr\.hcl:2:5: .*the bytes \\xf0\\x9f here are not UTF-8/.test(e.describe()));
+    // In comments HCL takes any bytes; JSON syntax reads them as U+FFFD (as Packer does).
+    await parse(bad('# caf', '\n/* \xff */ x = 1 // ok\n', 0xe9));
+    await parse(bad('{"x": "caf', '"}', 0xe9), 'x.pkr.json');
+  });
+
+  it('names characters nobody can see instead of quoting them', async () => {
+    assert.match((await syntaxError('a = 1 \u0001\n')).message, /^unexpected \\x01 \(a control character\)/);
+    assert.match((await syntaxError('a\u00a0= 1\n')).message, /^unexpected U\+00A0 \(a no-break space\)/);
+    assert.match((await syntaxError('a = 1 \u007f\n')).message, /^unexpected \\x7f \(a control character\)/);
   });
 });
 

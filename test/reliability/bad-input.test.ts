@@ -1,9 +1,10 @@
 // Bad input through the real CLI: every corpus file tagged invalid_syntax, and a table of malformed
 // values (checksums, URLs, storage names, iso_file forms, variable types). Each must end in exit 2
-// with one paragraph that names file:line:col and the fix, and never a stack trace.
+// with one paragraph that names file:line:col and the fix, and never a stack trace. Hostile input
+// (deep nesting, huge files, bytes that are not UTF-8, invisible characters, broken links) too.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startSimulator, type SimHandle } from '../../src/sim/index.js';
 import { CORPUS, FIXTURES, STACK_FRAME, cleanEnv, errorParagraphs, removeDir, runCli, scratchDir, sharedSkip } from './support.js';
@@ -164,3 +165,98 @@ describe('malformed values', { concurrency: 4 }, () => {
   for (const { c, command } of runs.filter((r) => !r.todo)) test(`malformed value via ${command}: ${c.name}`, () => runValueCase(c, command));
 });
 for (const { c, command, todo } of runs.filter((r) => r.todo)) test(`malformed value via ${command}: ${c.name}`, { todo }, () => runValueCase(c, command));
+
+// Hostile input: nesting far beyond any real template, a file too large for the parser, bytes that
+// are not UTF-8, characters nobody can see, links that lead nowhere. Each ends in exit 2 naming
+// file:line:col, never in "internal error" or a WASM abort.
+const DEEP = 5000;
+const SOURCE = 'source "null" "a" {\n  communicator = "none"\n}\n';
+
+interface HostileCase {
+  name: string;
+  /** Files of the template directory (name → content); the template argument is `.` unless `arg` says otherwise. */
+  files: Record<string, string | Buffer>;
+  arg?: string;
+  args?: string[];
+  place: RegExp;
+  message: RegExp;
+}
+
+const HOSTILE: HostileCase[] = [
+  { name: `${DEEP} levels of parentheses`, files: { 't.pkr.hcl': `locals {\n  x = ${'('.repeat(DEEP)}1${')'.repeat(DEEP)}\n}\n` }, place: /^t\.pkr\.hcl:2:\d+: /, message: /nest deeper than hclx reads/ },
+  { name: `${DEEP} levels of lists`, files: { 't.pkr.hcl': `locals {\n  x = ${'['.repeat(DEEP)}1${']'.repeat(DEEP)}\n}\n` }, place: /^t\.pkr\.hcl:2:\d+: /, message: /nest deeper than hclx reads/ },
+  { name: `${DEEP} levels of objects`, files: { 't.pkr.hcl': `locals {\n  x = ${'{ a = '.repeat(DEEP)}1${' }'.repeat(DEEP)}\n}\n` }, place: /^t\.pkr\.hcl:2:\d+: /, message: /nest deeper than hclx reads/ },
+  { name: `${DEEP} levels of blocks`, files: { 't.pkr.hcl': `${'a {\n'.repeat(DEEP)}${'}\n'.repeat(DEEP)}` }, place: /^t\.pkr\.hcl:\d+:\d+: /, message: /nest deeper than hclx reads/ },
+  { name: `${DEEP} chained operators`, files: { 't.pkr.hcl': `locals {\n  x = ${Array(DEEP).fill('1').join(' + ')}\n}\n` }, place: /^t\.pkr\.hcl:2:\d+: /, message: /nest deeper than hclx reads/ },
+  { name: `${DEEP} levels of JSON arrays`, files: { 't.pkr.json': `{"locals": {"x": ${'['.repeat(DEEP)}1${']'.repeat(DEEP)}}}\n` }, place: /^t\.pkr\.json:1:\d+: /, message: /JSON arrays and objects here nest deeper than hclx reads/ },
+  {
+    name: `a -var value nested ${DEEP} levels`,
+    files: { 't.pkr.hcl': `variable "v" {\n  type = list(any)\n}\n${SOURCE}` },
+    args: ['-var', `v=${'['.repeat(DEEP)}1${']'.repeat(DEEP)}`],
+    place: /^the value of -var v is not a valid HCL value/,
+    message: /nest deeper than hclx reads/,
+  },
+  { name: 'a 50 MB template', files: { 't.pkr.hcl': `locals {\n  x = "${'a'.repeat(50 * 1024 * 1024)}"\n}\n` }, place: /^t\.pkr\.hcl:1:1: /, message: /50\.0 MiB of HCL here: more than the 8 MiB hclx parses/ },
+  { name: 'a byte that is not UTF-8 in a string', files: { 't.pkr.hcl': Buffer.concat([Buffer.from(`${SOURCE}variable "x" {\n  default = "caf`), Buffer.from([0xe9]), Buffer.from('"\n}\n')]) }, place: /^t\.pkr\.hcl:5:17: /, message: /invalid character encoding: the byte \\xe9 here is not UTF-8/ },
+  { name: 'a byte that is not UTF-8 as a value', files: { 't.pkr.hcl': Buffer.concat([Buffer.from('locals {\n  x = '), Buffer.from([0xff]), Buffer.from('\n}\n')]) }, place: /^t\.pkr\.hcl:2:7: /, message: /the byte \\xff here is not UTF-8/ },
+  {
+    name: 'a byte that is not UTF-8 in a -var-file',
+    files: { 't.pkr.hcl': `variable "x" {\n  type = string\n}\n${SOURCE}`, 'v.pkrvars.hcl': Buffer.concat([Buffer.from('x = "a'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]) },
+    args: ['-var-file', 'v.pkrvars.hcl'],
+    place: /^v\.pkrvars\.hcl:1:7: /,
+    message: /the byte \\xc3 here is not UTF-8/,
+  },
+  { name: 'a control character', files: { 't.pkr.hcl': `${SOURCE}x = 1 \u0001\n` }, place: /^t\.pkr\.hcl:4:7: /, message: /unexpected \\x01 \(a control character\)/ },
+  { name: 'a no-break space', files: { 't.pkr.hcl': `locals {\n  x\u00a0= 1\n}\n` }, place: /^t\.pkr\.hcl:2:4: /, message: /unexpected U\+00A0 \(a no-break space\)/ },
+];
+
+describe('hostile input', { concurrency: 2 }, () => {
+  for (const c of HOSTILE) {
+    for (const command of ['render', 'migrate'] as const) {
+      if (command === 'migrate' && (c.name.startsWith('a -var') || c.name.includes('MB'))) continue;
+      test(`hostile input via ${command}: ${c.name}`, async () => {
+        const dir = scratchDir('hostile');
+        try {
+          for (const [name, content] of Object.entries(c.files)) writeFileSync(join(dir, name), content);
+          const cmd = command === 'render' ? ['render', '--offline', '--out', join(dir, 'out')] : ['migrate', '--check'];
+          const r = await runCli([...cmd, ...(c.args ?? []), c.arg ?? '.'], { cwd: dir, timeoutMs: 60_000 });
+          assertUserError(r, c.place, `${command} ${c.name}`);
+          assert.match(errorParagraphs(r.stderr)[0]!, c.message, `${command} ${c.name}: message`);
+          assert.doesNotMatch(r.stderr, /''|Aborted\(\)|call stack/, `${command} ${c.name}: an invisible or missing token, or a crash`);
+        } finally {
+          removeDir(dir);
+        }
+      });
+    }
+  }
+});
+
+test('a byte that is not UTF-8 inside a comment is accepted, as Packer accepts it', async () => {
+  const dir = scratchDir('hostile');
+  try {
+    writeFileSync(join(dir, 't.pkr.hcl'), Buffer.concat([Buffer.from(`# caf`), Buffer.from([0xe9]), Buffer.from(` /* \xff */\n${SOURCE}`, 'latin1')]));
+    const r = await runCli(['render', '--offline', '--out', join(dir, 'out'), '.'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('a broken symbolic link and a symlink loop among the template files: exit 2 naming the link', async () => {
+  for (const [links, message] of [
+    [{ 'x.pkr.hcl': 'gone.pkr.hcl' }, /^x\.pkr\.hcl is a symbolic link to 'gone\.pkr\.hcl', which does not exist/],
+    [{ 'a.pkr.hcl': 'b.pkr.hcl', 'b.pkr.hcl': 'a.pkr.hcl' }, /^a\.pkr\.hcl is a symlink loop/],
+  ] as const) {
+    const dir = scratchDir('hostile');
+    try {
+      writeFileSync(join(dir, 'main.pkr.hcl'), SOURCE);
+      for (const [name, target] of Object.entries(links)) symlinkSync(target, join(dir, name));
+      for (const cmd of [['render', '--offline', '--out', join(dir, 'out')], ['migrate']]) {
+        const r = await runCli([...cmd, '.'], { cwd: dir });
+        assertUserError(r, message, `${cmd[0]} ${Object.keys(links).join(', ')}`);
+      }
+    } finally {
+      removeDir(dir);
+    }
+  }
+});
