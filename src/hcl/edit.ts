@@ -32,6 +32,8 @@ export type NewAttribute = {
    * with the new one: removing that attribute takes them away, so together this moves them.
    */
   commentsFrom?: Attribute;
+  /** With `commentsFrom`: leave its same-line comment behind (it goes with the line it described). */
+  withoutTrailingComment?: boolean;
 } & NewValue;
 export type Anchor = { after: BodyItem } | { before: BodyItem } | 'start' | 'end';
 
@@ -359,7 +361,8 @@ function attributeLines(attrs: readonly NewAttribute[], indent: string, options:
     const comments = a.commentsFrom ? ownedComments(a.commentsFrom) : { lead: [], trailing: undefined };
     const lead = a.commentsFrom === skipLeadOf ? [] : comments.lead.map((l) => indent + l);
     const name = width === undefined ? hclKey(a.name) : hclKey(a.name).padEnd(width);
-    return [...lead, `${indent}${name} = ${valueText(a, indent)}${comments.trailing ? ` ${comments.trailing}` : ''}`];
+    const trailing = comments.trailing !== undefined && !a.withoutTrailingComment ? ` ${comments.trailing}` : '';
+    return [...lead, `${indent}${name} = ${valueText(a, indent)}${trailing}`];
   });
 }
 

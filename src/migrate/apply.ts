@@ -13,6 +13,7 @@ import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { ToolError, UsageError } from '../errors.js';
+import { applyEditsAligned } from '../hcl/align.js';
 import { applyEdits } from '../hcl/edit.js';
 import { operationsToEdits } from './edits.js';
 import type { MigrationPlan } from './plan.js';
@@ -31,7 +32,8 @@ export interface MigratedFile {
 export function migratedFiles(plan: MigrationPlan): MigratedFile[] {
   const out: MigratedFile[] = [];
   for (const { file, edits } of operationsToEdits(plan.operations).values()) {
-    const after = applyEdits(file.text, edits);
+    // Native HCL comes out `packer fmt`-clean where it was edited (the `=` of a rewritten block line up again).
+    const after = file.syntax === 'hcl' ? applyEditsAligned(file.text, edits) : applyEdits(file.text, edits);
     if (after !== file.text) out.push({ path: file.path, displayPath: file.displayPath, before: file.text, after });
   }
   return out;

@@ -29,16 +29,33 @@ export interface OfficialDownload extends DownloadLocation {
    * that hold them.
    */
   parameters: string[];
+  /**
+   * The parts of the file name the pattern reads, where they are, and how the location depends on
+   * them: `parameter` (it appears as written in the directory and may be an expression there too),
+   * `name-only` (the location does not depend on it) or `location` (it picks the host, directory or
+   * checksum file in a way an expression cannot follow: it must be written out in the name).
+   */
+  nameParts: NamePart[];
   /** Other official locations of the same file (archive/vault hosts), in order of preference. */
   alternates: DownloadLocation[];
   /** Anything the user should know about this location (why there is no checksum, ...). */
   note?: string;
 }
 
+export interface NamePart {
+  group: string;
+  value: string;
+  start: number;
+  end: number;
+  role: 'parameter' | 'name-only' | 'location';
+}
+
 interface CatalogueEntry {
   distribution: string;
   pattern: RegExp;
-  build(groups: Record<string, string>, name: string): Omit<OfficialDownload, 'distribution' | 'name'> | undefined;
+  /** Groups that are not `location` (the default). */
+  roles: Record<string, 'parameter' | 'name-only'>;
+  build(groups: Record<string, string>, name: string): Omit<OfficialDownload, 'distribution' | 'name' | 'nameParts'> | undefined;
 }
 
 // ---- version helpers ----------------------------------------------------------------------------
@@ -104,6 +121,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     distribution: 'Ubuntu',
     // ubuntu-24.04.3-live-server-amd64.iso, ubuntu-22.04-desktop-amd64.iso, ubuntu-18.04.5-server-amd64.iso
     pattern: /^ubuntu-(?<version>\d{2}\.\d{2}(?:\.\d+)?)-(?<kind>live-server|desktop|server)-(?<arch>[a-z0-9]+)\.iso$/,
+    roles: { version: 'parameter' },
     build({ version, kind, arch }, name) {
       if (!UBUNTU_ARCHES[arch!]) return undefined;
       const archived = isArchived(version!, UBUNTU_ARCHIVED, majorMinor);
@@ -122,6 +140,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     distribution: 'Debian',
     // debian-12.5.0-amd64-netinst.iso, debian-13.4.0-amd64-DVD-1.iso, debian-live-13.1.0-amd64-standard.iso
     pattern: /^debian-(?<live>live-)?(?<version>\d+\.\d+\.\d+)-(?<arch>amd64|arm64|i386|ppc64el|s390x|armhf|armel|mips64el|riscv64)-(?<kind>netinst|DVD-\d+|[a-z]+)\.iso$/,
+    roles: { version: 'parameter' },
     build({ live, version, arch, kind }, name) {
       const dir = live ? 'iso-hybrid' : kind === 'netinst' ? 'iso-cd' : /^DVD-\d+$/.test(kind!) ? 'iso-dvd' : undefined;
       if (dir === undefined) return undefined;
@@ -136,6 +155,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     distribution: 'Rocky Linux',
     // Rocky-9.4-x86_64-minimal.iso, Rocky-8.7-x86_64-dvd1.iso, Rocky-9-latest-x86_64-boot.iso
     pattern: /^Rocky-(?<version>\d+(?:\.\d+)?|\d+-latest)-(?<arch>x86_64|aarch64|ppc64le|s390x)-(?<kind>minimal|dvd|dvd1|boot)\.iso$/,
+    roles: { version: 'parameter', kind: 'name-only' },
     build({ version, arch }, name) {
       const latest = version!.endsWith('-latest');
       const dirVersion = latest ? version!.slice(0, -'-latest'.length) : version!;
@@ -150,6 +170,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     distribution: 'AlmaLinux',
     // AlmaLinux-9.4-x86_64-minimal.iso, AlmaLinux-10.0-x86_64-dvd.iso, AlmaLinux-9-latest-x86_64-boot.iso
     pattern: /^AlmaLinux-(?<version>\d+(?:\.\d+)?|\d+-latest)-(?<arch>x86_64|x86_64_v2|aarch64|ppc64le|s390x)-(?<kind>minimal|dvd|boot)\.iso$/,
+    roles: { version: 'parameter', kind: 'name-only' },
     build({ version, arch }, name) {
       const latest = version!.endsWith('-latest');
       const dirVersion = latest ? version!.slice(0, -'-latest'.length) : version!;
@@ -164,6 +185,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     distribution: 'Fedora',
     // Fedora-Server-netinst-x86_64-42-1.1.iso, Fedora-Server-dvd-x86_64-43-1.6.iso, Fedora-Everything-netinst-x86_64-42-1.1.iso
     pattern: /^Fedora-(?<edition>Server|Everything)-(?<kind>netinst|dvd)-(?<arch>x86_64|aarch64|ppc64le|s390x)-(?<release>\d+)-(?<compose>\d+\.\d+)\.iso$/,
+    roles: { release: 'parameter', compose: 'parameter', kind: 'name-only' },
     build({ edition, arch, release, compose }, name) {
       const sums = `Fedora-${edition}-${release}-${compose}-${arch}-CHECKSUM`;
       const path = `${release}/${edition}/${arch}/iso`;
@@ -177,6 +199,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     distribution: 'CentOS Stream',
     // CentOS-Stream-9-latest-x86_64-dvd1.iso, CentOS-Stream-10-20250101.0-x86_64-boot.iso
     pattern: /^CentOS-Stream-(?<release>\d+)-(?<build>latest|\d{8}\.\d+)-(?<arch>x86_64|aarch64|ppc64le|s390x)-(?<kind>dvd1|boot)\.iso$/,
+    roles: { release: 'parameter', build: 'name-only', kind: 'name-only' },
     build({ release, build, arch }, name) {
       const current = location(`https://mirror.stream.centos.org/${release}-stream/BaseOS/${arch}/iso`, name, `${name}.SHA256SUM`);
       return {
@@ -191,6 +214,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     distribution: 'openSUSE Leap',
     // openSUSE-Leap-15.6-DVD-x86_64-Build709.1-Media.iso, openSUSE-Leap-15.6-NET-x86_64-Current.iso
     pattern: /^openSUSE-Leap-(?<version>\d+\.\d+)-(?<kind>DVD|NET)-(?<arch>x86_64|aarch64|ppc64le|s390x)-(?<build>Build[\d.]+-Media|Media|Current)\.iso$/,
+    roles: { version: 'parameter', kind: 'name-only', build: 'name-only' },
     build({ version, arch }, name) {
       const base = arch === 'x86_64' ? 'https://download.opensuse.org/distribution' : `https://download.opensuse.org/ports/${arch}/distribution`;
       return { ...location(`${base}/leap/${version}/iso`, name, `${name}.sha256`), alternates: [], parameters: [version!] };
@@ -200,6 +224,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     distribution: 'FreeBSD',
     // FreeBSD-14.1-RELEASE-amd64-disc1.iso, FreeBSD-14.2-RELEASE-amd64-dvd1.iso, FreeBSD-14.1-RELEASE-arm64-aarch64-bootonly.iso
     pattern: /^FreeBSD-(?<version>\d+\.\d+)-RELEASE-(?<arch>amd64|i386|arm64-aarch64|powerpc-powerpc64|riscv-riscv64)-(?<kind>disc1|dvd1|bootonly)\.iso$/,
+    roles: { version: 'parameter', kind: 'name-only' },
     build({ version, arch }, name) {
       const sums = `CHECKSUM.SHA256-FreeBSD-${version}-RELEASE-${arch}`;
       const current = location(`https://download.freebsd.org/releases/ISO-IMAGES/${version}`, name, sums);
@@ -213,6 +238,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     distribution: 'Proxmox',
     // proxmox-ve_8.4-1.iso, proxmox-backup-server_3.4-1.iso, proxmox-mail-gateway_8.2-1.iso
     pattern: /^(?<product>proxmox-ve|proxmox-backup-server|proxmox-mail-gateway)_(?<version>\d+\.\d+-\d+)\.iso$/,
+    roles: { product: 'name-only', version: 'name-only' },
     build(_groups, name) {
       return { ...location('https://enterprise.proxmox.com/iso', name, 'SHA256SUMS'), alternates: [], parameters: [] };
     },
@@ -221,6 +247,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     distribution: 'virtio-win',
     // virtio-win-0.1.285.iso (the dated archive directory carries a package release suffix, `-1`)
     pattern: /^virtio-win-(?<version>\d+\.\d+\.\d+)\.iso$/,
+    roles: { version: 'parameter' },
     build({ version }, name) {
       return {
         ...location(`https://fedorapeople.org/groups/virt/virtio-win/direct-downloads/archive-virtio/virtio-win-${version}-1`, name, undefined),
@@ -235,10 +262,20 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
 /** Looks an ISO file name up in the catalogue; undefined when no distribution pattern matches. */
 export function findOfficialDownload(name: string): OfficialDownload | undefined {
   for (const entry of CATALOGUE) {
-    const match = entry.pattern.exec(name);
+    const match = new RegExp(entry.pattern.source, 'd').exec(name);
     if (!match) continue;
-    const built = entry.build({ ...match.groups } as Record<string, string>, name);
-    if (built) return { distribution: entry.distribution, name, ...built };
+    const groups = { ...match.groups } as Record<string, string>;
+    const built = entry.build(groups, name);
+    if (!built) continue;
+    const nameParts: NamePart[] = [];
+    for (const [group, span] of Object.entries(match.indices?.groups ?? {})) {
+      if (!span) continue;
+      const value = groups[group] as string;
+      // A parameter whose value the location does not show as written (Rocky's `9-latest` is `9` there) cannot be substituted.
+      const role = entry.roles[group] === 'parameter' && !built.parameters.includes(value) ? 'location' : (entry.roles[group] ?? 'location');
+      nameParts.push({ group, value, start: span[0], end: span[1], role });
+    }
+    return { distribution: entry.distribution, name, ...built, nameParts };
   }
   return undefined;
 }

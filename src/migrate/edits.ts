@@ -39,11 +39,18 @@ function operationEdits(op: Exclude<Operation, { kind: 'remove' }>): TextEdit[] 
     case 'replace-text':
       return [{ file: op.file.path, start: op.start, end: op.end, text: op.text }];
     case 'replace-attribute':
-      // The first new attribute takes the old one's place and keeps its comments; the others follow.
+      // The first new attribute takes the old one's place and keeps its comments (its same-line one
+      // only when the new line still means the same); the others follow, with the comments of
+      // attributes they move (a kept iso_checksum).
       return replaceWithAttributes(
         op.attribute,
-        op.attributes.map((a) => editAttribute({ name: a.name, value: a.value })),
-        { keepLeadComments: true, keepTrailingComment: true, alignWith: op.attribute, unaligned: 'none' },
+        op.attributes.map((a) => editAttribute(a.commentsOf === op.attribute ? { name: a.name, value: a.value } : a)),
+        {
+          keepLeadComments: true,
+          keepTrailingComment: !op.attributes.some((a) => a.commentsOf === op.attribute && a.leadCommentsOnly),
+          alignWith: op.attribute,
+          unaligned: 'none',
+        },
       );
     case 'replace-with-block':
       // The replaced attribute's lead comments stay above the block (they usually introduce the section).
@@ -59,7 +66,7 @@ function operationEdits(op: Exclude<Operation, { kind: 'remove' }>): TextEdit[] 
 }
 
 function editAttribute(a: NewAttribute): EditAttribute {
-  const comments = a.commentsOf ? { commentsFrom: a.commentsOf } : {};
+  const comments = a.commentsOf ? { commentsFrom: a.commentsOf, ...(a.leadCommentsOnly ? { withoutTrailingComment: true } : {}) } : {};
   return 'hcl' in a.value ? { name: a.name, expression: a.value.hcl, ...comments } : { name: a.name, source: a.value.source, ...comments };
 }
 

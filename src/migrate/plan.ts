@@ -14,9 +14,10 @@
 // - the proxmox plugin's `required_plugins` constraint is raised when the result needs it.
 
 import type { SourceRange } from '../errors.js';
-import { formatRange } from '../errors.js';
+import { formatRange, HclxError } from '../errors.js';
 import type { Attribute, Block, Body, BodyItem, Expression, SourceFile, Syntax, Value } from '../hcl/model.js';
-import { isUnknown } from '../hcl/model.js';
+import { isUnknown, UnknownValue } from '../hcl/model.js';
+import { parseExpressionSync } from '../hcl/parse.js';
 import { BUILD_SCHEMA, PACKER_SCHEMA, PROXMOX_SOURCE_SCHEMA, ROOT_SCHEMA } from '../hcl/json-schema.js';
 import { parseIsoVolid, urlFileName, normalizeFilename } from '../resolve/names.js';
 import { compareVersions, findOfficialDownload } from './catalogue.js';
@@ -54,6 +55,8 @@ export interface NewAttribute {
   value: NewExpression;
   /** Carry this attribute's comments (lead and same-line) along, when it is moved. */
   commentsOf?: Attribute;
+  /** Of `commentsOf`'s comments, carry only those above it (its same-line comment goes with it). */
+  leadCommentsOnly?: boolean;
 }
 
 export interface NewBlock {
@@ -131,8 +134,6 @@ interface Context {
   template: MigrationTemplate;
   options: MigrationOptions;
   plan: MigrationPlan;
-  /** Variable names taken (declared or added by this plan). */
-  takenVariables: Set<string>;
   needs: string | undefined;
   /** `<type>.<name>` of sources whose ISO fields build-level blocks override. */
   overridden: Set<string>;
@@ -140,7 +141,7 @@ interface Context {
 
 export function planMigration(template: MigrationTemplate, options: MigrationOptions = {}): MigrationPlan {
   const plan: MigrationPlan = { operations: [], changes: [], unmapped: [], notes: [] };
-  const ctx: Context = { template, options, plan, takenVariables: new Set(template.variables.keys()), needs: undefined, overridden: new Set() };
+  const ctx: Context = { template, options, plan, needs: undefined, overridden: new Set() };
   const roots = template.files.flatMap((file) => file.body.content(ROOT_SCHEMA));
   for (const item of roots) if (item.kind === 'block' && item.type === 'build') noteBuildOverrides(ctx, item);
   for (const item of roots) if (item.kind === 'block' && item.type === 'source' && ISO_SOURCE_TYPES.has(item.labels[0] ?? '')) planSource(ctx, item);
@@ -210,7 +211,7 @@ function planTopLevelMove(ctx: Context, source: Block, fields: Attribute[]): voi
   const isoFile = byName.get('iso_file');
   const attributes: NewAttribute[] = [];
   let dropped: Attribute[] = [];
-  const mapped = isoFile ? mapIsoFile(ctx, isoFile, byName.get('iso_storage_pool'), label, 'boot ISO') : undefined;
+  const mapped = isoFile ? mapIsoFile(ctx, isoFile, byName.get('iso_storage_pool'), byName.get('iso_checksum'), label) : undefined;
   if (mapped) {
     attributes.push(...mapped.attributes);
     dropped = fields.filter((f) => DOWNLOAD_FIELDS.has(f.name) && !mapped.attributes.some((a) => a.commentsOf === f));
@@ -264,13 +265,14 @@ function planIsoBlock(ctx: Context, source: Block, block: Block, what: string): 
   }
   const isoFile = byName.get('iso_file');
   if (isoFile) {
-    const mapped = mapIsoFile(ctx, isoFile, byName.get('iso_storage_pool'), label, what);
+    const mapped = mapIsoFile(ctx, isoFile, byName.get('iso_storage_pool'), byName.get('iso_checksum'), label);
     if (mapped) {
       const pool = byName.get('iso_storage_pool');
       const keepPool = pool && mapped.attributes.some((a) => a.commentsOf === pool);
       const replacement = keepPool ? mapped.attributes.filter((a) => a.commentsOf !== pool) : mapped.attributes;
       ctx.plan.operations.push({ kind: 'replace-attribute', attribute: isoFile, attributes: replacement });
       if (pool && !keepPool) ctx.plan.operations.push({ kind: 'remove', item: pool });
+      // A kept iso_checksum moves up next to iso_url (copied as written): its old line goes too.
       for (const name of ['iso_url', 'iso_urls', 'iso_checksum', 'iso_download_pve']) {
         const stale = byName.get(name);
         if (stale) ctx.plan.operations.push({ kind: 'remove', item: stale });
@@ -348,7 +350,39 @@ function hclOf(expr: Expression): string {
   return parts ? partsToHcl(parts) : expr.text;
 }
 
-function mapIsoFile(ctx: Context, attr: Attribute, poolAttr: Attribute | undefined, label: string, what: string): MappedIso | undefined {
+/** Where an ISO is downloaded from, with what the expressions that name it may reuse. */
+interface Location {
+  url: string;
+  /** The mapped checksum (`file:<url>`, a typed hash, `none`); undefined when none is published. */
+  checksum: string | undefined;
+  origin: string;
+  /** The catalogue's reading of the name (undefined for a --url-map entry). */
+  official?: OfficialDownload;
+  fromMap: boolean;
+}
+
+/**
+ * The user's own iso_checksum next to an iso_file, when it is a real one: it is kept as written
+ * (a pinned hash the user checked beats a checksum file), so the mapping only adds the URL.
+ */
+function pinnedChecksum(ctx: Context, attr: Attribute | undefined): Attribute | undefined {
+  if (!attr) return undefined;
+  const value = ctx.template.evaluate(attr.expr);
+  if (isUnknown(value)) return attr;
+  return typeof value === 'string' && value.trim() !== '' && value.trim().toLowerCase() !== 'none' ? attr : undefined;
+}
+
+/** The same-line comment of a native attribute (`# Must exist!`), if it has one. */
+function trailingComment(attr: Attribute): string | undefined {
+  if (attr.parent.syntax !== 'hcl') return undefined;
+  const text = attr.parent.file.text;
+  const end = attr.range.end.offset;
+  const lineEnd = text.indexOf('\n', end);
+  const rest = text.slice(end, lineEnd < 0 ? text.length : lineEnd).trim();
+  return /^(#|\/\/|\/\*)/.test(rest) ? rest : undefined;
+}
+
+function mapIsoFile(ctx: Context, attr: Attribute, poolAttr: Attribute | undefined, checksumAttr: Attribute | undefined, label: string): MappedIso | undefined {
   const value = ctx.template.evaluate(attr.expr);
   if (typeof value !== 'string') {
     ctx.plan.notes.push({
@@ -362,12 +396,13 @@ function mapIsoFile(ctx: Context, attr: Attribute, poolAttr: Attribute | undefin
     ctx.plan.notes.push({ message: `${label}: iso_file "${value}" is not a <storage>:iso/<name> volume id; left as is (the plugin panics on such values).`, range: attr.range });
     return undefined;
   }
+  const pinned = pinnedChecksum(ctx, checksumAttr);
   const fromMap = ctx.options.urlMap?.get(volid.name);
   const official = fromMap ? undefined : (ctx.options.lookup ?? findOfficialDownload)(volid.name);
-  const where = fromMap
-    ? { url: fromMap.url, checksum: fromMap.checksum, parameters: [] as string[], origin: `--url-map (${formatRange(fromMap.range)})` }
-    : official?.checksum
-      ? { url: official.url, checksum: official.checksum, parameters: official.parameters, origin: `${official.distribution} official download` }
+  const where: Location | undefined = fromMap
+    ? { url: fromMap.url, checksum: fromMap.checksum, origin: `--url-map (${formatRange(fromMap.range)})`, fromMap: true }
+    : official && (official.checksum !== undefined || pinned)
+      ? { url: official.url, checksum: official.checksum, origin: `${official.distribution} official download`, official, fromMap: false }
       : undefined;
   if (!where) {
     ctx.plan.unmapped.push({
@@ -380,6 +415,26 @@ function mapIsoFile(ctx: Context, attr: Attribute, poolAttr: Attribute | undefin
     });
     return undefined;
   }
+
+  // URL and checksum: literal for a literal iso_file; for an expression, written with the same
+  // expressions when that is right for every value they can take, else the ISO is left as it is.
+  const parts = templateParts(attr.expr);
+  const literal = parts ? literalText(parts) : undefined;
+  const split = parts ? splitVolidParts(parts) : undefined;
+  let derived: Derived | Refusal;
+  if (literal !== undefined) derived = { url: [{ kind: 'literal', text: where.url }], checksum: where.checksum === undefined ? undefined : [{ kind: 'literal', text: where.checksum }], notes: [] };
+  else if (!split) derived = { refused: `the whole volume id comes from \`${hclOf(attr.expr)}\`, so no URL written with it can follow its value` };
+  else derived = deriveExpressions(ctx, attr, where, volid.name, split.name, pinned !== undefined, label);
+  if ('refused' in derived) {
+    ctx.plan.unmapped.push({
+      name: volid.name,
+      volid: value,
+      range: attr.range,
+      hint: `It would download from ${where.url} (${where.origin}), but ${derived.refused}; writing today's values into the template would download the wrong ISO once they change. Write iso_url and iso_checksum next to it by hand, with the variables that pick the ISO, or write the ISO name out.`,
+    });
+    return undefined;
+  }
+
   if (official?.note) ctx.plan.notes.push({ message: `${volid.name}: ${official.note}`, range: attr.range });
   const urlName = normalizeFilename(urlFileName(where.url));
   if (urlName !== volid.name) {
@@ -388,50 +443,37 @@ function mapIsoFile(ctx: Context, attr: Attribute, poolAttr: Attribute | undefin
       range: attr.range,
     });
   }
-
-  const syntax = attr.expr.syntax;
-  const parts = templateParts(attr.expr);
-  const split = parts ? splitVolidParts(parts) : undefined;
   const keepPool = poolAttr !== undefined && ctx.template.evaluate(poolAttr.expr) === volid.storage;
-
   // Storage pool: the part before `:iso/` as written, or the existing attribute when it agrees.
   let pool: NewAttribute;
   if (keepPool) pool = { name: 'iso_storage_pool', value: { source: poolAttr.expr }, commentsOf: poolAttr };
   else if (split) pool = { name: 'iso_storage_pool', value: { hcl: partsToHcl(split.storage) } };
-  else if (parts && literalText(parts) !== undefined) pool = { name: 'iso_storage_pool', value: { hcl: `"${volid.storage}"` } };
-  else pool = { name: 'iso_storage_pool', value: { hcl: `split(":", ${hclOf(attr.expr)})[0]` } };
+  else pool = { name: 'iso_storage_pool', value: { hcl: `"${volid.storage}"` } };
 
-  // URL and checksum: written with the variables the name came from, when they determine them.
-  const namePart = split?.name ?? (parts && literalText(parts) !== undefined ? [{ kind: 'literal' as const, text: volid.name }] : undefined);
-  const derived = namePart ? deriveExpressions(ctx, where, volid.name, namePart) : undefined;
-  let url: NewExpression;
-  let checksum: NewExpression;
-  const variableNotes: string[] = [];
-  if (derived) {
-    url = { hcl: partsToHcl(derived.url) };
-    checksum = { hcl: partsToHcl(derived.checksum) };
-  } else if (syntax === 'json') {
-    // JSON templates get no new variable blocks (a second "variable" key would be needed); the values are written out.
-    url = { hcl: partsToHcl([{ kind: 'literal', text: where.url }]) };
-    checksum = { hcl: partsToHcl([{ kind: 'literal', text: where.checksum }]) };
-    variableNotes.push(`the URL and checksum are written as values because ${volid.name} comes from an expression; update them together with it`);
-  } else {
-    const base = variableBase(split?.name ?? parts ?? [{ kind: 'interpolation', expression: hclOf(attr.expr) }], what);
-    const urlVar = addVariable(ctx, attr, `${base}_url`, where.url, `Where the Proxmox node downloads ${volid.name} from (added by hclx migrate; keep it in step with the ISO name).`);
-    const sumVar = addVariable(ctx, attr, `${base}_checksum`, where.checksum, `Checksum of ${volid.name}, any iso_checksum form (added by hclx migrate).`);
-    url = { hcl: `var.${urlVar}` };
-    checksum = { hcl: `var.${sumVar}` };
-    variableNotes.push(`new variables ${urlVar} and ${sumVar} hold the URL and checksum of ${volid.name}; set them together with the ISO name`);
-  }
+  const checksum: NewAttribute = pinned
+    ? { name: 'iso_checksum', value: { source: pinned.expr }, commentsOf: pinned }
+    : { name: 'iso_checksum', value: { hcl: partsToHcl(derived.checksum ?? []) } };
+  const sum = pinned ? `its own iso_checksum, kept as written` : `checksum ${where.checksum}`;
   ctx.plan.changes.push({
-    message: `${label}: iso_file ${value} → downloaded by the Proxmox node from ${where.url} (checksum ${where.checksum}; from ${where.origin}).`,
+    message: `${label}: iso_file ${value} → downloaded by the Proxmox node from ${where.url} (${sum}; from ${where.origin}).`,
     range: attr.range,
   });
-  for (const n of variableNotes) ctx.plan.notes.push({ message: `${label}: ${n}.`, range: attr.range });
+  if (pinned && where.checksum !== undefined && where.fromMap) {
+    ctx.plan.notes.push({ message: `${label}: the --url-map checksum of ${volid.name} (${where.checksum}) is not used: the template's own iso_checksum is kept.`, range: pinned.range });
+  }
+  for (const n of derived.notes) ctx.plan.notes.push({ message: `${label}: ${n}`, range: attr.range });
+  const comment = trailingComment(attr);
+  if (comment) {
+    ctx.plan.notes.push({
+      message: `${label}: the comment \`${comment}\` on the iso_file line goes with it (it was about the uploaded file); put it back by hand if it still applies.`,
+      range: attr.range,
+    });
+  }
   return {
     attributes: [
-      { name: 'iso_url', value: url, commentsOf: attr },
-      { name: 'iso_checksum', value: checksum },
+      // The iso_file's comments above it stay; its same-line comment goes with the line it described.
+      { name: 'iso_url', value: { hcl: partsToHcl(derived.url) }, commentsOf: attr, leadCommentsOnly: true },
+      checksum,
       pool,
       { name: 'iso_download_pve', value: { hcl: 'true' } },
     ],
@@ -453,70 +495,128 @@ function splitVolidParts(parts: TemplatePart[]): { storage: TemplatePart[]; name
   return undefined;
 }
 
+interface Derived {
+  url: TemplatePart[];
+  /** Undefined when the user's own checksum is kept (nothing to derive). */
+  checksum: TemplatePart[] | undefined;
+  notes: string[];
+}
+interface Refusal {
+  refused: string;
+}
+
+/** `[start, end)` of each interpolation's value inside the name, with its value. */
+interface Placed {
+  expression: string;
+  value: string;
+  start: number;
+  end: number;
+}
+
 /**
- * URL and checksum as template parts that reuse the name's own expression and the variables
- * holding the location's parameters (its version); undefined when some parameter has no
- * variable, so the caller adds new variables rather than freezing a version next to a variable name.
+ * URL and checksum as template parts built from the ISO name's own expressions, when they are
+ * right for every value those expressions can take: each interpolation of the name must be
+ * exactly a part of the name that the location shows as written (the version), or a part the
+ * location does not depend on (Proxmox's ISO names, an image kind). Anything else (an
+ * interpolation that picks the architecture, the distribution, or the whole name) is refused with
+ * the reason, rather than freezing today's value into a host, a version or another distribution.
  */
-function deriveExpressions(
-  ctx: Context,
-  where: { url: string; checksum: string; parameters: string[] },
-  name: string,
-  namePart: TemplatePart[],
-): { url: TemplatePart[]; checksum: TemplatePart[] } | undefined {
-  const nameIsLiteral = literalText(namePart) !== undefined;
-  if (nameIsLiteral) return { url: [{ kind: 'literal', text: where.url }], checksum: [{ kind: 'literal', text: where.checksum }] };
-  if (!where.url.endsWith('/' + name)) return undefined;
-  const dir = where.url.slice(0, where.url.length - name.length);
-  // Values that variables give us: each interpolation of the name, and every declared string variable.
-  const known: Array<[string, TemplatePart[]]> = [];
+function deriveExpressions(ctx: Context, attr: Attribute, where: Location, name: string, namePart: TemplatePart[], keepsChecksum: boolean, label: string): Derived | Refusal {
+  const placed: Placed[] = [];
+  let at = 0;
   for (const p of namePart) {
-    if (p.kind !== 'interpolation' || !/^var\.[A-Za-z_][\w-]*$/.test(p.expression)) continue;
-    const v = ctx.template.variables.get(p.expression.slice(4))?.value;
-    if (typeof v === 'string' && v !== '') known.push([v, [p]]);
+    if (p.kind === 'literal') {
+      at += p.text.length;
+      continue;
+    }
+    const value = evaluateSnippet(ctx, p.expression, attr);
+    if (typeof value !== 'string') return { refused: `the part \`${p.expression}\` of the ISO name ${isUnknown(value) ? 'cannot be known before the build' : 'is not a string'}` };
+    if (value === '') return { refused: `the part \`${p.expression}\` of the ISO name is empty, so what it stands for cannot be told` };
+    placed.push({ expression: p.expression, value, start: at, end: at + value.length });
+    at += value.length;
   }
-  const substitutions: Array<readonly [string, TemplatePart[]]> = [];
-  for (const param of where.parameters) {
-    const fromName = known.find(([v]) => v === param);
-    const fromVariables = [...ctx.template.variables].find(([, d]) => d.value === param);
-    const replacement = fromName?.[1] ?? (fromVariables ? [{ kind: 'interpolation' as const, expression: `var.${fromVariables[0]}` }] : undefined);
-    if (!replacement) return undefined;
-    substitutions.push([param, replacement]);
+  if (at !== name.length) return { refused: `the ISO name's parts do not add up to ${name}` };
+  if (!where.url.endsWith('/' + name)) return { refused: `the URL does not end in the ISO name, so it cannot follow \`${placed.map((x) => x.expression).join('`, `')}\`` };
+  const dir = where.url.slice(0, where.url.length - name.length);
+  const subs: Array<[string, TemplatePart]> = [];
+  const notes: string[] = [];
+  if (where.official) {
+    for (const x of placed) {
+      const overlapping = where.official.nameParts.filter((g) => g.start < x.end && x.start < g.end);
+      const exact = overlapping.length === 1 && overlapping[0]!.start === x.start && overlapping[0]!.end === x.end && overlapping[0]!.role === 'parameter' ? overlapping[0] : undefined;
+      if (exact) {
+        subs.push([x.value, { kind: 'interpolation', expression: x.expression }]);
+        continue;
+      }
+      const nameOnly = [...Array(x.end - x.start).keys()].every((k) => where.official!.nameParts.some((g) => g.role === 'name-only' && g.start <= x.start + k && x.start + k < g.end));
+      if (nameOnly) continue;
+      const picked = overlapping.filter((g) => g.role !== 'name-only').map((g) => `${g.group} "${g.value}"`);
+      return {
+        refused: `\`${x.expression}\` gives "${x.value}", ${picked.length > 0 ? `the ${picked.join(' and ')} of the name, ` : 'which is more than a version, '}and the ${where.official.distribution} download location depends on ${picked.length > 1 ? 'them' : 'it'} in a way an expression cannot follow`,
+      };
+    }
+  } else {
+    for (const x of placed) {
+      if (dir.includes(x.value)) return { refused: `the --url-map location ${dir} contains "${x.value}", which comes from \`${x.expression}\`` };
+    }
+    notes.push(`the --url-map entry for ${name} is used for every value of \`${placed.map((x) => x.expression).join('`, `')}\`: ISOs with other names must be in the same place (${dir}).`);
   }
-  const url = normalizeParts([...substitute([{ kind: 'literal', text: dir }], substitutions), ...namePart]);
-  const checksum = substitute([{ kind: 'literal', text: where.checksum }], [[name, namePart], ...substitutions]);
-  return { url, checksum };
+  const url = normalizeParts([...substituteDelimited(dir, subs), ...namePart]);
+  let checksum: TemplatePart[] | undefined;
+  if (!keepsChecksum) {
+    const sum = where.checksum ?? '';
+    if (!sum.startsWith('file:') && sum.toLowerCase() !== 'none') {
+      return { refused: `the checksum ${sum} is the hash of ${name} alone, and the name comes from \`${placed.map((x) => x.expression).join('`, `')}\`` };
+    }
+    checksum = normalizeParts(substitute(substituteDelimited(sum, subs), [[name, namePart]]));
+    const literalRest = checksum.filter((p) => p.kind === 'literal').map((p) => (p as { text: string }).text).join('\n');
+    const stuck = placed.find((x) => !subs.some(([v]) => v === x.value) && literalRest.includes(x.value));
+    if (stuck && !where.official) return { refused: `the --url-map checksum location ${sum} contains "${stuck.value}", which comes from \`${stuck.expression}\`` };
+  }
+  // The parts must give today's URL and checksum back with today's values.
+  const render = (ps: TemplatePart[]) => ps.map((p) => (p.kind === 'literal' ? p.text : placed.find((x) => x.expression === p.expression)?.value ?? '\u0000')).join('');
+  if (render(url) !== where.url || (checksum && render(checksum) !== where.checksum)) return { refused: `the URL cannot be written with \`${placed.map((x) => x.expression).join('`, `')}\` alone` };
+  const alternate = where.official?.alternates[0];
+  if (where.official && alternate && subs.length > 0) {
+    notes.push(
+      `the URL is at ${hostOf(where.url)}, where ${where.official.distribution} publishes ${name} now; it keeps other releases at ${hostOf(alternate.url)}, so change the host if \`${subs.map(([, p]) => (p as { expression: string }).expression).join('`, `')}\` names one of those.`,
+    );
+  }
+  void label;
+  return { url, checksum, notes };
 }
 
-/** A base for new variable names: the name's variable without `_file`/`_name`, else the ISO's role. */
-function variableBase(namePart: TemplatePart[], what: string): string {
-  const single = namePart.length === 1 && namePart[0]!.kind === 'interpolation' ? namePart[0]!.expression : undefined;
-  const m = single ? /^(?:var|local)\.([A-Za-z_][\w]*)$/.exec(single) : undefined;
-  if (m) {
-    const stripped = m[1]!.replace(/_(?:file|name|filename|path)$/, '');
-    return stripped === '' ? m[1]! : stripped;
-  }
-  return what === 'boot ISO' || what === 'boot_iso' ? 'iso' : what.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '');
+function hostOf(url: string): string {
+  return /^[a-z]+:\/\/[^/]+/i.exec(url)?.[0] ?? url;
 }
 
-function addVariable(ctx: Context, near: Attribute, wanted: string, value: string, description: string): string {
-  let name = wanted;
-  for (let n = 2; ctx.takenVariables.has(name) && n < 100; n++) name = `${wanted}_${n}`;
-  ctx.takenVariables.add(name);
-  ctx.plan.operations.push({
-    kind: 'append-block',
-    file: near.parent.file,
-    block: {
-      type: 'variable',
-      labels: [name],
-      attributes: [
-        { name: 'type', value: { hcl: 'string' } },
-        { name: 'description', value: { hcl: partsToHcl([{ kind: 'literal', text: description }]) } },
-        { name: 'default', value: { hcl: partsToHcl([{ kind: 'literal', text: value }]) } },
-      ],
-    },
-  });
-  return name;
+/** Evaluates the text of an interpolation of `near`'s expression in the template's context. */
+function evaluateSnippet(ctx: Context, text: string, near: Attribute): Value {
+  try {
+    return ctx.template.evaluate(parseExpressionSync(text, near.parent.file.displayPath));
+  } catch (error) {
+    if (error instanceof HclxError) return new UnknownValue(error.describe());
+    throw error;
+  }
+}
+
+/**
+ * Replaces, in `text`, each value of `subs` where it stands as a whole path or name segment
+ * (between `/`, `-`, `_` or the ends: `24.04` is not replaced inside `24.04.3`), longest first.
+ */
+function substituteDelimited(text: string, subs: ReadonlyArray<readonly [string, TemplatePart]>): TemplatePart[] {
+  if (subs.length === 0) return [{ kind: 'literal', text }];
+  const sorted = [...subs].sort((a, b) => b[0].length - a[0].length);
+  const pattern = new RegExp(`(?<=^|[/_-])(${sorted.map(([v]) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=$|[/_-])`, 'g');
+  const out: TemplatePart[] = [];
+  let last = 0;
+  for (const m of text.matchAll(pattern)) {
+    out.push({ kind: 'literal', text: text.slice(last, m.index) });
+    out.push({ ...sorted.find(([v]) => v === m[0])![1] });
+    last = m.index + m[0].length;
+  }
+  out.push({ kind: 'literal', text: text.slice(last) });
+  return normalizeParts(out);
 }
 
 // ---- build-level overrides ----------------------------------------------------------------------

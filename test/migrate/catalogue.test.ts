@@ -77,6 +77,15 @@ describe('catalogue of official downloads', () => {
     assert.equal(findOfficialDownload('debian-13.6.0-amd64-netinst.iso')?.url, 'https://cdimage.debian.org/debian-cd/13.6.0/amd64/iso-cd/debian-13.6.0-amd64-netinst.iso');
   });
 
+  it('says where each part of the name is and whether the location can follow an expression there', () => {
+    const parts = (name: string) => findOfficialDownload(name)!.nameParts.map((p) => `${p.group}=${p.value}@${p.start}:${p.role}`);
+    assert.deepEqual(parts('ubuntu-24.04.3-live-server-amd64.iso'), ['version=24.04.3@7:parameter', 'kind=live-server@15:location', 'arch=amd64@27:location']);
+    assert.deepEqual(parts('proxmox-ve_8.4-1.iso'), ['product=proxmox-ve@0:name-only', 'version=8.4-1@11:name-only']);
+    // Rocky's `9-latest` is `9` in the directory: not a value an expression could carry there.
+    assert.deepEqual(parts('Rocky-9-latest-x86_64-minimal.iso'), ['version=9-latest@6:location', 'arch=x86_64@15:location', 'kind=minimal@22:name-only']);
+    for (const entry of CATALOGUE) for (const group of Object.keys(entry.roles)) assert.match(entry.pattern.source, new RegExp(`\\(\\?<${group}>`), `${entry.distribution}: ${group}`);
+  });
+
   it('does not guess for ISOs it does not know', () => {
     for (const name of ['TrueNAS-13.0-U1.iso', 'rhel-9.3-x86_64-dvd.iso', 'SERVER_EVAL_x64FRE_en-us.iso', 'linux.iso', 'autounattend.iso', 'virtio-win.iso', 'ubuntu-24.04-live-server-sparc.iso', 'debian-12.5.0-amd64-xfce-CD-1.iso']) {
       assert.equal(findOfficialDownload(name), undefined, name);

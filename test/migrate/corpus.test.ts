@@ -17,6 +17,8 @@ import { extractIsoSpecs } from '../../src/template/extract.js';
 import type { IsoSpec } from '../../src/template/iso-spec.js';
 import { normalizeFilename, urlFileName } from '../../src/resolve/names.js';
 import { TemplateError } from '../../src/errors.js';
+import { literalText, templateParts } from '../../src/migrate/template-parts.js';
+import { packerFmtProblems, toolSkip } from '../support/tools.js';
 import { CORPUS, copyTree, realSymlinkCorpus, reposWithSymlinks, sharedSkip } from '../support/shared.js';
 const URL_MAP = new URL('../../fixtures/migrate/url-map/corpus.yaml', import.meta.url).pathname;
 
@@ -88,6 +90,10 @@ async function specs(root: string, c: Case): Promise<IsoSpec[]> {
 }
 
 const ISO_LINE = /iso_|unmount|device|boot_iso|additional_iso_files|version|^\s*(#|\/\/)|^\s*}\s*$/;
+/** A line as packer fmt's alignment leaves it alone: one space around its `=`. */
+const unaligned = (l: string) => l.replace(/^(\s*[\w"-]+)[ \t]+=[ \t]+/, '$1 = ').replace(/\r$/, '');
+/** Files the --write runs changed, for the packer fmt check. */
+const edited: Array<{ file: string; before: string; after: string }> = [];
 
 describe('corpus templates tagged legacy_iso_file / legacy_iso_url', { skip: sharedSkip() }, () => {
   let work: string;
@@ -134,11 +140,16 @@ describe('corpus templates tagged legacy_iso_file / legacy_iso_url', { skip: sha
         const now = readFileSync(f, 'utf8');
         if (now === text) continue;
         assert.equal(readFileSync(f + '.bak', 'utf8'), text, `${relative(root, f)} has no faithful backup`);
-        // Every removed or rewritten line is an ISO setting, its comment, a brace or the plugin version.
+        // Every removed or rewritten line is an ISO setting, its comment, a brace or the plugin
+        // version, or a line whose `=` moved because the run of arguments it aligns with changed.
+        const added = new Set(diffLines(text, now).filter((p) => p.added).flatMap((p) => p.value.split('\n').map(unaligned)));
         for (const part of diffLines(text, now)) {
           if (!part.removed) continue;
-          for (const line of part.value.split('\n').filter((l) => l.trim() !== '')) assert.match(line, ISO_LINE, `${relative(root, f)}: unexpected change of ${JSON.stringify(line)}`);
+          for (const line of part.value.split('\n').filter((l) => l.trim() !== '')) {
+            if (!ISO_LINE.test(line)) assert.ok(added.has(unaligned(line)), `${relative(root, f)}: unexpected change of ${JSON.stringify(line)}`);
+          }
         }
+        edited.push({ file: `${c.repo}/${relative(root, f)}`, before: text, after: now });
       }
       assert.equal(written.length, [...originals].filter(([f, t]) => readFileSync(f, 'utf8') !== t).length);
 
@@ -146,7 +157,8 @@ describe('corpus templates tagged legacy_iso_file / legacy_iso_url', { skip: sha
       const again = await loadForMigration(c.template, { cwd: root, env: {}, vars: c.vars, varFiles: c.varFiles });
       assert.equal(migrationNeeded(planMigration(again.view, { urlMap: await loadUrlMap(URL_MAP) })), false, 'a second migration still finds changes');
 
-      // Every iso_file reference resolves to the same volume id as before.
+      // Every iso_file reference resolves to the same volume id as before; one that was an
+      // expression is downloaded from a URL that is an expression too, never today's value.
       const afterSpecs = new Map((await specs(root, c)).map((s) => [specKey(s), s]));
       for (const s of beforeSpecs) {
         const original = s.fields.iso_file?.value;
@@ -154,8 +166,22 @@ describe('corpus templates tagged legacy_iso_file / legacy_iso_url', { skip: sha
         const now = afterSpecs.get(specKey(s));
         assert.ok(now, `${specKey(s)} disappeared`);
         assert.equal(volidOf(now), original, `${specKey(s)} no longer attaches ${original}`);
+        const wasLiteral = literalText(templateParts(s.fields.iso_file!.attribute.expr) ?? [{ kind: 'interpolation', expression: '' }]) !== undefined;
+        const url = now.fields.iso_url?.attribute.expr;
+        if (!wasLiteral && url) assert.equal(literalText(templateParts(url) ?? [{ kind: 'interpolation', expression: '' }]), undefined, `${specKey(s)}: iso_file was an expression, iso_url is the literal ${url.text}`);
       }
     });
+  });
+
+  it('what migrate wrote is packer fmt-clean wherever the original was', { skip: toolSkip('packer', 'checking that migrated corpus files are packer fmt-clean') }, () => {
+    assert.ok(edited.length >= 5, `only ${edited.length} edited files`);
+    let clean = 0;
+    for (const { file, before, after } of edited) {
+      if (!file.endsWith('.pkr.hcl') || packerFmtProblems(before) !== undefined) continue;
+      clean++;
+      assert.equal(packerFmtProblems(after), undefined, file);
+    }
+    assert.ok(clean >= 3, `only ${clean} of the edited corpus files were formatted to begin with`);
   });
 
   it('maps the corpus iso_file references the catalogue or the url-map know (not just leaves them)', async () => {
