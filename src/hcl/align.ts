@@ -11,6 +11,7 @@
 
 import { applyEdits } from './edit.js';
 import type { TextEdit } from './model.js';
+import { SourceText } from './source-text.js';
 
 interface LineCells {
   /** Content without the line break (a CRLF's `\r` excluded). */
@@ -140,26 +141,19 @@ function alignLines(lines: LineCells[], touched: ReadonlySet<number>): void {
     if (run.length > 0) out.push(run);
     return out.filter((c) => c.some((n) => touched.has(n)));
   };
-  for (const chain of chains((l) => l.assign !== undefined)) {
-    const width = Math.max(...chain.map((n) => columns((lines[n] as LineCells).text.slice(0, (lines[n] as LineCells).assign).trimEnd())));
-    for (const n of chain) {
-      const l = lines[n] as LineCells;
-      const lead = l.text.slice(0, l.assign).trimEnd();
-      const aligned = lead + ' '.repeat(width - columns(lead) + 1);
-      const shift = aligned.length - (l.assign as number);
-      l.text = aligned + l.text.slice(l.assign);
-      if (l.comment !== undefined) l.comment += shift;
-      l.assign = aligned.length;
-    }
-  }
-  for (const chain of chains((l) => l.comment !== undefined)) {
-    const width = Math.max(...chain.map((n) => columns((lines[n] as LineCells).text.slice(0, (lines[n] as LineCells).comment).trimEnd())));
-    for (const n of chain) {
-      const l = lines[n] as LineCells;
-      const content = l.text.slice(0, l.comment).trimEnd();
-      const aligned = content + ' '.repeat(width - columns(content) + 1);
-      l.text = aligned + l.text.slice(l.comment);
-      l.comment = aligned.length;
+  // `=` first: moving it moves the comments after it, which are aligned next.
+  for (const cell of ['assign', 'comment'] as const) {
+    for (const chain of chains((l) => l[cell] !== undefined)) {
+      const head = (l: LineCells) => l.text.slice(0, l[cell]).trimEnd();
+      const width = Math.max(...chain.map((n) => columns(head(lines[n] as LineCells))));
+      for (const n of chain) {
+        const l = lines[n] as LineCells;
+        const aligned = head(l) + ' '.repeat(width - columns(head(l)) + 1);
+        const shift = aligned.length - (l[cell] as number);
+        l.text = aligned + l.text.slice(l[cell]);
+        l[cell] = aligned.length;
+        if (cell === 'assign' && l.comment !== undefined) l.comment += shift;
+      }
     }
   }
 }
@@ -180,22 +174,8 @@ export function applyEditsAligned(text: string, edits: readonly TextEdit[]): str
     delta += e.text.length - (e.end - e.start);
   }
   const raw = after.split('\n');
-  const lineStarts: number[] = [];
-  let offset = 0;
-  for (const l of raw) {
-    lineStarts.push(offset);
-    offset += l.length + 1;
-  }
-  const lineOf = (o: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] as number) <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const src = new SourceText(after, '');
+  const lineOf = (o: number): number => src.lineIndex(o);
   // The lines an edit wrote, and the one on each side (a run the edit split or shortened goes on there).
   const touched = new Set<number>();
   for (const [s, e] of spans) {
