@@ -6,8 +6,7 @@
 // its own line belong to it, so a moved attribute takes them along (`commentsFrom`) and a removed
 // one takes them away.
 
-import { InternalError } from '../errors.js';
-import { insertAttributes, insertBlock, removeItems, replaceWithAttributes, replaceWithBlock } from '../hcl/edit.js';
+import { insertAttributes, removeItems, replaceWithAttributes, replaceWithBlock } from '../hcl/edit.js';
 import type { BlockSpec, NewAttribute as EditAttribute } from '../hcl/edit.js';
 import type { Attribute, BodyItem, SourceFile, TextEdit } from '../hcl/model.js';
 import type { NewAttribute, NewBlock, Operation } from './plan.js';
@@ -59,9 +58,6 @@ function operationEdits(op: Exclude<Operation, { kind: 'remove' }>): TextEdit[] 
       const last = op.block.body.content().filter((i): i is Attribute => i.kind === 'attribute').at(-1);
       return insertAttributes(op.block.body, 'end', op.attributes.map(editAttribute), { ...(last ? { alignWith: last } : {}), unaligned: 'none' });
     }
-    case 'append-block':
-      if (op.file.syntax === 'json') throw new InternalError('migrate does not add blocks to JSON-syntax files');
-      return insertBlock(op.file.body, 'end', op.block.type, op.block.labels, op.block.attributes.map(editAttribute), { blankLineBefore: true });
   }
 }
 

@@ -7,8 +7,9 @@
 //   conversion plugin 1.2 itself performs with a deprecation warning;
 // - `additional_iso_files { device = "sata4" }` becomes `type = "sata"` + `index = "4"`;
 // - an `iso_file` reference whose download location is known (--url-map first, then the catalogue)
-//   becomes `iso_url` + `iso_checksum` + `iso_storage_pool` + `iso_download_pve = true`, written
-//   with the same variables the `iso_file` expression used;
+//   becomes `iso_url` + `iso_checksum` (a pinned one kept as written) + `iso_storage_pool` +
+//   `iso_download_pve = true`, written with the same expressions the `iso_file` used where that
+//   is right for every value they take; otherwise it is left and reported, never frozen to today's URL;
 // - a block that already downloads through Packer (`iso_url` + checksum + pool) gets
 //   `iso_download_pve = true`;
 // - the proxmox plugin's `required_plugins` constraint is raised when the result needs it.
@@ -74,8 +75,6 @@ export type Operation =
   | { kind: 'remove'; item: BodyItem }
   /** Add attributes at the end of a block's body. */
   | { kind: 'append-attributes'; block: Block; attributes: NewAttribute[] }
-  /** Add a top-level block at the end of a file. */
-  | { kind: 'append-block'; file: SourceFile; block: NewBlock }
   /** Replace raw text (the version string inside a required_plugins entry). */
   | { kind: 'replace-text'; file: SourceFile; start: number; end: number; text: string };
 
@@ -424,7 +423,7 @@ function mapIsoFile(ctx: Context, attr: Attribute, poolAttr: Attribute | undefin
   let derived: Derived | Refusal;
   if (literal !== undefined) derived = { url: [{ kind: 'literal', text: where.url }], checksum: where.checksum === undefined ? undefined : [{ kind: 'literal', text: where.checksum }], notes: [] };
   else if (!split) derived = { refused: `the whole volume id comes from \`${hclOf(attr.expr)}\`, so no URL written with it can follow its value` };
-  else derived = deriveExpressions(ctx, attr, where, volid.name, split.name, pinned !== undefined, label);
+  else derived = deriveExpressions(ctx, attr, where, volid.name, split.name, pinned !== undefined);
   if ('refused' in derived) {
     ctx.plan.unmapped.push({
       name: volid.name,
@@ -521,7 +520,7 @@ interface Placed {
  * interpolation that picks the architecture, the distribution, or the whole name) is refused with
  * the reason, rather than freezing today's value into a host, a version or another distribution.
  */
-function deriveExpressions(ctx: Context, attr: Attribute, where: Location, name: string, namePart: TemplatePart[], keepsChecksum: boolean, label: string): Derived | Refusal {
+function deriveExpressions(ctx: Context, attr: Attribute, where: Location, name: string, namePart: TemplatePart[], keepsChecksum: boolean): Derived | Refusal {
   const placed: Placed[] = [];
   let at = 0;
   for (const p of namePart) {
@@ -582,7 +581,6 @@ function deriveExpressions(ctx: Context, attr: Attribute, where: Location, name:
       `the URL is at ${hostOf(where.url)}, where ${where.official.distribution} publishes ${name} now; it keeps other releases at ${hostOf(alternate.url)}, so change the host if \`${subs.map(([, p]) => (p as { expression: string }).expression).join('`, `')}\` names one of those.`,
     );
   }
-  void label;
   return { url, checksum, notes };
 }
 
@@ -680,7 +678,6 @@ export function operationFile(op: Operation): SourceFile {
       return op.item.parent.file;
     case 'append-attributes':
       return op.block.body.file;
-    case 'append-block':
     case 'replace-text':
       return op.file;
   }
