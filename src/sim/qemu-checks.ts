@@ -26,6 +26,12 @@ export function isRootLogin(id: Identity): boolean {
   return id.userid === 'root@pam' && !id.tokenid;
 }
 
+/** `skiplock` is root's alone (`Only root may use this option.`). */
+export function checkSkiplock(params: Record<string, unknown>, id: Identity): void {
+  const v = params.skiplock;
+  if (v !== undefined && v !== false && String(v) !== '0' && !isRootLogin(id)) throw paramError({ skiplock: 'Only root may use this option.' });
+}
+
 /** $check_vm_modify_config_perm: the privilege each option needs on /vms/VMID. */
 export function checkConfigOptionPerms(sim: SimContext, id: Identity, vmid: number, keys: string[]): void {
   if (isRootLogin(id)) return;

@@ -2,8 +2,8 @@
 // Packer types a boot_command) and the QEMU guest agent's `network-get-interfaces` (how Packer finds
 // the address to connect its communicator to). There is no real guest: the simulated agent reports
 // the loopback interface and one interface per NIC, with the MAC from the VM's config.
-import { handlerError, paramError } from '../api-error.js';
-import { isRootLogin } from '../qemu-checks.js';
+import { handlerError } from '../api-error.js';
+import { checkSkiplock } from '../qemu-checks.js';
 import { invalidKey } from '../qemu-keys.js';
 import type { RouteDef } from '../sim-context.js';
 import type { SimVmRecord } from '../types.js';
@@ -58,7 +58,7 @@ export const guestRoutes: RouteDef[] = [
     path: '/nodes/{node}/qemu/{vmid}/sendkey',
     async handle({ sim, params, identity }) {
       const node = requireNode(sim, params.node);
-      if (params.skiplock !== undefined && String(params.skiplock) !== '0' && params.skiplock !== false && !isRootLogin(identity)) throw paramError({ skiplock: 'Only root may use this option.' });
+      checkSkiplock(params, identity);
       const vm = vmOf(sim, node, params.vmid);
       if (vm.status !== 'running') throw handlerError(`VM ${vm.vmid} not running`);
       const key = String(params.key);

@@ -7,7 +7,7 @@ import { ApiError, handlerError, paramError } from '../api-error.js';
 import { principal } from '../auth.js';
 import { methodInfo } from '../api-schema.js';
 import { DRIVE_KEY, formatDriveSize as formatSize, isCdrom, parseDrive, parseResizeSize, printDrive } from '../drive.js';
-import { addRandomMacs, checkBridgeAccess, checkConfigOptionPerms, checkCreate, checkStorageAccess, isRootLogin, normalizeDriveParams, resolveCdromAlias } from '../qemu-checks.js';
+import { addRandomMacs, checkBridgeAccess, checkConfigOptionPerms, checkCreate, checkSkiplock, checkStorageAccess, isRootLogin, normalizeDriveParams, resolveCdromAlias } from '../qemu-checks.js';
 import { createDisks, deleteOption } from '../qemu-disks.js';
 import type { ApiCall, RouteDef, SimContext } from '../sim-context.js';
 import { TaskFailure } from '../tasks.js';
@@ -231,7 +231,7 @@ export const qemuRoutes: RouteDef[] = [
       const { sim, params, identity } = call;
       const node = requireNode(sim, params.node);
       const vmid = Number(params.vmid);
-      if (params.skiplock !== undefined && String(params.skiplock) !== '0' && params.skiplock !== false && !isRootLogin(identity)) throw paramError({ skiplock: 'Only root may use this option.' });
+      checkSkiplock(params, identity);
       const disk = String(params.disk);
       const sizestr = String(params.size);
       const task = sim.tasks.start(node, 'resize', String(vmid), user(call), async (t) => {
