@@ -63,6 +63,10 @@ test('a body over 64 KiB is 501 for data too large; a body that is neither form 
   assert.deepEqual([big.status, big.reason, big.body], [501, 'for data too large', '']);
   const text = await request(`${sim.apiUrl}/nodes/pve/qemu/999/config`, { method: 'PUT', headers: { ...root.headers, 'Content-Type': 'text/plain' }, body: 'description=x' });
   assert.deepEqual([text.status, text.reason], [506, "upload 'Content-Type 'text/plain' not implemented"]);
+  // proxmox-api-go before plugin 1.1.3 kept the upload's Content-Type for later calls
+  // (hashicorp/packer-plugin-proxmox#150): PVE answers the create with this 506.
+  const leaked = await request(`${sim.apiUrl}/nodes/pve/qemu`, { method: 'POST', headers: { ...root.headers, 'Content-Type': 'multipart/form-data; boundary=6bab62e4' }, body: 'vmid=199' });
+  assert.deepEqual([leaked.status, leaked.reason, leaked.body], [506, "upload 'Content-Type 'multipart/form-data; boundary=6bab62e4' not implemented", '']);
 });
 
 test('a query value overrides the same parameter in the body; a path value may be repeated only unchanged', async () => {
