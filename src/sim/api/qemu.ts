@@ -265,7 +265,11 @@ export const qemuRoutes: RouteDef[] = [
       const vm = vmOf(sim, node, params.vmid);
       if (vm.status === 'running') throw handlerError(`VM ${vm.vmid} is running - destroy failed`);
       const task = sim.tasks.start(node, 'qmdestroy', String(vm.vmid), user(call), async (t) => {
-        for (const v of sim.storages.virtual.filter((x) => x.vmid === vm.vmid)) t.log(`  Logical volume "${v.volid.split(':')[1]}" successfully removed.`);
+        for (const v of sim.storages.virtual.filter((x) => x.vmid === vm.vmid)) {
+          const s = sim.storages.get(v.volid.split(':')[0]!);
+          // lvremove prints this; removing an image file prints nothing.
+          if (s && !sim.storages.isFileBased(s)) t.log(`  Logical volume "${v.volid.split(':')[1]}" successfully removed.`);
+        }
         const keep = sim.storages.virtual.filter((x) => x.vmid !== vm.vmid);
         sim.storages.virtual.splice(0, sim.storages.virtual.length, ...keep);
         sim.vms.remove(vm.vmid);
