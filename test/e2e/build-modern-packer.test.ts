@@ -1,5 +1,5 @@
 // hclx build and validate end to end with REAL current Packer and the REAL Proxmox plugin, both
-// built by `npm run tools` (test/support/tools.ts finds them), against the simulator: the demo
+// built by `npm run tools` (test/support/modern-packer.ts finds them), against the simulator: the demo
 // template with --target auto (the installed plugin picks the dialect), top-level and additional
 // ISOs in the legacy dialect, Packer's exit code passed through, Ctrl-C while Packer runs, and
 // `hclx validate` with that Packer. The tests that need plugin >= 1.2 (the modern dialect) are in
@@ -11,7 +11,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PASSWORD, startSimulator } from '../../src/sim/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
-import { modernPacker, skipWithoutModernPacker } from '../support/tools.js';
+import { modernPacker, skipWithoutModernPacker } from '../support/modern-packer.js';
 import { events, ROOT, runCli, tempDir, testEnv, URL_VARIABLE, waitFor } from './support.js';
 
 const skip = skipWithoutModernPacker();

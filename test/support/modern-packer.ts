@@ -5,8 +5,12 @@
 // manifest's own account of why that plugin could not be had (the Go module proxy's answers), in CI
 // too: that is a fact about the proxy, recorded by the script, not a missing step.
 
+import { spawnSync } from 'node:child_process';
 import { readToolsManifest, toolsDir } from '../../src/packer/tools-manifest.js';
 import type { ToolsManifest } from '../../src/packer/tools-manifest.js';
+import { proxmoxPluginRequirement } from '../../src/rewrite/dialect.js';
+import { admits, parseConstraint, parseVersion } from '../../src/rewrite/plugin-version.js';
+import type { Template } from '../../src/template/load.js';
 
 const CI = process.env.CI === 'true';
 const read = readToolsManifest(process.env);
@@ -80,4 +84,23 @@ export function pluginWith(...features: PluginFeature[]): ModernTools {
   const absent = features.find((f) => !t.features[f]);
   if (absent) throw new Error(lacking(t, absent));
   return t;
+}
+
+/**
+ * Why Packer would refuse to load the built plugin for `template` (its required_plugins constraint
+ * for proxmox does not admit that version), or undefined when it would load it.
+ */
+export function pluginRefusedBy(template: Template, t: ModernTools): string | undefined {
+  const requirement = proxmoxPluginRequirement(template);
+  if (!requirement) return undefined;
+  const constraints = parseConstraint(requirement.version);
+  const version = parseVersion(t.pluginVersion)?.version;
+  if (constraints && version && admits(constraints, version)) return undefined;
+  return `its required_plugins constraint for proxmox ("${requirement.version}") does not admit the built plugin v${t.pluginVersion}`;
+}
+
+/** `packer validate [args] TARGET` with the built Packer and plugin (no checkpoint call, bounded). */
+export function packerValidate(t: ModernTools, target: string, cwd: string, args: readonly string[] = []): { status: number | null; output: string } {
+  const run = spawnSync(t.packer, ['validate', ...args, target], { cwd, encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH, HOME: cwd, PACKER_CONFIG_DIR: cwd, CHECKPOINT_DISABLE: '1', ...t.env } });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
