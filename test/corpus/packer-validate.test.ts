@@ -14,15 +14,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HclxError, TemplateErrors } from '../../src/errors.js';
 import { parsePackerErrors } from '../../src/packer/errors.js';
-import { predictVolids, renderTemplate } from '../../src/pipeline/render.js';
-import type { RenderReport } from '../../src/pipeline/render.js';
-import { loadTemplate } from '../../src/template/load.js';
-import { declareVariables } from '../../src/template/variables.js';
 import { modernPacker, packerValidate, pluginRefusedBy, skipWithoutModernPacker } from '../support/modern-packer.js';
-import { CORPUS, ONE_ELEMENT, corpusUnits, dummyValue } from './corpus-units.js';
-import type { CorpusUnit } from './corpus-units.js';
+import { CORPUS, corpusUnits } from './corpus-units.js';
+import { renderCorpusUnit } from './render-unit.js';
 
 const skip = skipWithoutModernPacker();
 const work = mkdtempSync(join(tmpdir(), 'hclx-corpus-validate-'));
@@ -34,49 +29,13 @@ function errorsOf(output: string): Set<string> {
   return new Set(parsePackerErrors(output).filter((d) => d.severity === 'error').map((d) => `${d.summary}: ${d.detail}`.replace(/\s+/g, ' ').trim()));
 }
 
-async function render(unit: CorpusUnit, installed: string): Promise<{ report?: RenderReport; vars: Array<[string, string]> }> {
-  const declarations = async () => declareVariables(await loadTemplate(join(CORPUS, unit.path), { cwd: work }));
-  let vars = [...unit.vars];
-  if (vars.some(([, v]) => v === ONE_ELEMENT)) {
-    const declared = await declarations();
-    vars = vars.map(([n, v]) => [n, v === ONE_ELEMENT ? dummyValue(n, declared.get(n)?.type, true) : v]);
-  }
-  for (let round = 0; round < 2; round++) {
-    try {
-      const report = await renderTemplate({
-        templatePath: join(CORPUS, unit.path),
-        cwd: work,
-        env: {},
-        varFiles: unit.varFiles,
-        vars,
-        target: 'auto',
-        outDir: join(work, `out-${outCounter++}`),
-        resolveVolids: predictVolids,
-        installedPlugins: async () => [installed],
-      });
-      return { report, vars };
-    } catch (error) {
-      const errors = error instanceof TemplateErrors ? error.errors : [error];
-      const unset = errors.filter((e): e is HclxError => e instanceof HclxError && e.code === 'E_UNSET_VARIABLE');
-      if (round > 0 || unset.length === 0 || unset.length !== errors.length) return { vars };
-      // Give every unset variable a plausible value of its type, as a user would with -var.
-      const declared = await declarations();
-      for (const e of unset) {
-        const name = /variable "([^"]+)"/.exec(e.message)![1]!;
-        vars.push([name, dummyValue(name, declared.get(name)?.type)]);
-      }
-    }
-  }
-  return { vars };
-}
-
 const units = skip ? [] : corpusUnits().units;
 /** Per validated unit: Packer's error count before and after, and how many ISOs hclx rewrote. */
 const outcomes = new Map<string, { before: number; after: number; changes: number }>();
 for (const unit of units) {
   test(`corpus, packer validate with modern Packer: ${unit.id}`, { skip }, async (t) => {
     const tools = modernPacker();
-    const { report, vars } = await render(unit, tools.pluginVersion);
+    const { report, vars } = await renderCorpusUnit(unit, { work, outDir: join(work, `out-${outCounter++}`), installedPlugins: async () => [tools.pluginVersion] });
     if (!report) return t.skip('does not render (corpus.test.ts checks its error)');
     const refused = pluginRefusedBy(report.template, tools);
     if (refused) return t.skip(refused);
