@@ -22,6 +22,29 @@ export async function loadSim() {
   return import(entry);
 }
 
+/**
+ * The modern Packer and Proxmox plugin `npm run tools` built (its manifest, read by the same module
+ * as the tests and the demo use), or `{ missing }` with the reason.
+ */
+export async function modernTools() {
+  const entry = join(ROOT, 'dist', 'packer', 'tools-manifest.js');
+  if (!existsSync(entry)) throw new Error('dist/ is missing: run `npm run build` before `npm run bench`.');
+  const { readToolsManifest } = await import(entry);
+  const read = readToolsManifest(process.env);
+  if (!read.manifest) return { missing: read.missing };
+  const m = read.manifest;
+  const version = (v) => v.replace(/^v/, '');
+  return {
+    packer: m.packer.binary,
+    packerVersion: version(m.packer.version),
+    pluginVersion: version(m.plugin.version),
+    features: m.plugin.features,
+    env: { PACKER_PLUGIN_PATH: m.packerEnv.PACKER_PLUGIN_PATH },
+    pluginV12: m.pluginV12,
+    label: `Packer ${version(m.packer.version)} + plugin ${m.plugin.version}`,
+  };
+}
+
 export function scratch(prefix) {
   return mkdtempSync(join(tmpdir(), `hclx-bench-${prefix}-`));
 }

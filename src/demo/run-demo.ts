@@ -13,6 +13,7 @@ import type { PackerFlag } from '../packer/flags.js';
 import { ExitCode } from '../errors.js';
 import { buildTemplate, type BuildResult } from '../pipeline/build.js';
 import type { RenderReport } from '../pipeline/render.js';
+import { readToolsManifest } from '../packer/tools-manifest.js';
 import { formatBytes } from '../provision/units.js';
 import { DEFAULT_PASSWORD, startSimulator } from '../sim/index.js';
 import type { SimHandle } from '../sim/index.js';
@@ -73,6 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       CHECKPOINT_DISABLE: '1',
     };
     delete env.PROXMOX_TOKEN;
+    const tools = toolsPacker(options, env, say);
     const flags = [flag('var', `ubuntu_mirror=${mirror}`), flag('var', `ubuntu_version=${DEMO_UBUNTU_VERSION}`)];
     say(`==> demo: hclx build -var ubuntu_mirror=${mirror} ${shown}   (PROXMOX_URL, PROXMOX_USERNAME, PROXMOX_PASSWORD point at the simulator)`);
     say();
@@ -86,7 +88,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       onRendered: (render) => showDiff(render, template, shown, say),
       packerOptional: true,
       progressIntervalMs: options.progressIntervalMs ?? 1000,
-      ...(options.packerPath ? { packerPath: options.packerPath } : {}),
+      ...(options.packerPath ? { packerPath: options.packerPath } : tools ? { packerPath: tools } : {}),
       stdout: out,
       stderr: options.stderr,
       signal: options.signal,
@@ -97,6 +99,20 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   } finally {
     await sim.stop();
   }
+}
+
+/**
+ * In a development checkout, the modern Packer and Proxmox plugin `npm run tools` built, unless
+ * --packer or PACKER_BIN names a Packer: their path, with the plugin directory added to `env`.
+ */
+function toolsPacker(options: DemoOptions, env: NodeJS.ProcessEnv, say: (t?: string) => void): string | undefined {
+  if (options.packerPath || options.env.PACKER_BIN) return undefined;
+  const read = readToolsManifest(options.env);
+  if (!('manifest' in read)) return undefined;
+  const { manifest } = read;
+  Object.assign(env, manifest.packerEnv);
+  say(`==> demo: using Packer ${manifest.packer.version.replace(/^v/, '')} with the proxmox plugin ${manifest.plugin.version} built by \`npm run tools\` (${manifest.file})`);
+  return manifest.packer.binary;
 }
 
 function showDiff(render: RenderReport, template: string, shown: string, say: (t?: string) => void): void {

@@ -18,7 +18,7 @@ export type BuildEvent =
   | { event: 'packer'; path: string; version: string; builtinProxmox: boolean }
   | { event: 'packer-missing'; message: string }
   | { event: 'selection'; downloading: string[]; skipped: string[] }
-  | { event: 'rendered'; dir: string; template: string; dialect: string; changes: Array<{ label: string; from: string; to: string }> }
+  | { event: 'rendered'; dir: string; template: string; dialect: string; dialectReason: string; changes: Array<{ label: string; from: string; to: string }> }
   | { event: 'packer-start'; argv: string[] }
   | { event: 'packer-exit'; exitCode: number; interrupted?: string }
   | { event: 'packer-error'; summary: string; at?: string; build?: string }

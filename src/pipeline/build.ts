@@ -11,6 +11,7 @@ import { ExitCode, ToolError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { selectBuilds } from '../packer/filter.js';
 import { locatePacker, type PackerInfo } from '../packer/locate.js';
+import { installedPluginsProbe } from '../packer/plugins.js';
 import { packerArgv, runPacker, type PackerRunResult } from '../packer/run.js';
 import type { EventSink, IsoNameMode, IsoRequest, ProvisionEvent } from '../provision/index.js';
 import type { NodeApi } from '../provision/request.js';
@@ -176,6 +177,7 @@ export async function buildTemplate(options: BuildOptions): Promise<BuildResult>
         outDir: workDir.templateDir,
         resolveVolids,
         warn: (m) => out.warn(m),
+        installedPlugins: target === 'auto' ? installedPluginsProbe(packer, options.env) : undefined,
       });
     } catch (error) {
       // Nothing for Packer to run; --cleanup always still removes what this run downloaded.
@@ -269,6 +271,7 @@ function reportRender(render: RenderReport, out: BuildOutput, offline: boolean):
     dir: render.emitted.outDir,
     template: render.template.arg,
     dialect: render.dialect.dialect,
+    dialectReason: render.dialect.reason,
     changes: render.changes.map((c) => ({ label: c.label, from: c.from, to: c.to })),
   });
   for (const w of render.warnings) out.warn(w);

@@ -15,7 +15,7 @@ import { parseChecksumSpec, resolveChecksum } from '../resolve/checksum.js';
 import type { Checksum } from '../resolve/checksum.js';
 import { chooseTargetName } from '../provision/naming.js';
 import type { IsoNameMode } from '../provision/naming.js';
-import { chooseDialect } from '../rewrite/dialect.js';
+import { chooseDialect, withInstalledPlugin } from '../rewrite/dialect.js';
 import type { DialectChoice, DialectTarget } from '../rewrite/dialect.js';
 import { rewriteSpecs } from '../rewrite/rewrite.js';
 import type { RewriteChange } from '../rewrite/rewrite.js';
@@ -77,6 +77,11 @@ export interface RenderOptions {
   outDir?: string;
   resolveVolids: VolidResolver;
   warn?: (message: string) => void;
+  /**
+   * `--target auto` in build/validate: the proxmox plugin versions Packer has installed. Asked only
+   * when required_plugins leaves the dialect open, and alongside the downloads (it runs Packer).
+   */
+  installedPlugins?: (() => Promise<readonly string[] | undefined>) | undefined;
 }
 
 export interface RenderReport {
@@ -93,8 +98,10 @@ export async function renderTemplate(options: RenderOptions): Promise<RenderRepo
   const prepared = await prepareTemplate(options.templatePath, { cwd: options.cwd, env: options.env, varFiles: options.varFiles, vars: options.vars, warn });
   const { template, specs } = prepared;
   const downloading = specs.filter(wantsPveDownload);
-  const dialect = chooseDialect(options.target, template, specs);
+  const fromTemplate = chooseDialect(options.target, template, specs);
+  const installed = fromTemplate.open && options.installedPlugins ? options.installedPlugins() : undefined;
   const volids = downloading.length > 0 ? await options.resolveVolids(downloading, prepared) : [];
+  const dialect = withInstalledPlugin(fromTemplate, await installed);
   const rewrite = rewriteSpecs(
     specs,
     downloading.map((spec, i) => ({ spec, volid: volids[i]! })),

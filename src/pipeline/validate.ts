@@ -12,6 +12,7 @@ import { flagValues, parseVarFlags } from '../packer/flags.js';
 import { ExitCode, HclxError, NetworkError, TemplateErrors, ToolError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { locatePacker, type PackerInfo } from '../packer/locate.js';
+import { installedPluginsProbe } from '../packer/plugins.js';
 import { packerArgv, runPacker } from '../packer/run.js';
 import { planIsos, preflightError, requestsFromSpecs } from '../provision/index.js';
 import type { NodeApi, PlanResult } from '../provision/index.js';
@@ -80,16 +81,18 @@ export async function validateTemplate(options: ValidateOptions): Promise<Valida
       return offlineVolids('checksum', () => undefined, options.cwd)(specs, prepared);
     };
     // 1 + 2: load, variables, schema, then the node through the resolver (before anything is emitted).
+    const target = effectiveTarget(options.target, packer);
     const render = await renderTemplate({
       templatePath: options.template,
       cwd: options.cwd,
       env: options.env,
       varFiles: flagValues(options.packerFlags, 'var-file'),
       vars: parseVarFlags(options.packerFlags),
-      target: effectiveTarget(options.target, packer),
+      target,
       outDir: workDir.templateDir,
       resolveVolids,
       warn: (m) => out.warn(m),
+      installedPlugins: target === 'auto' ? installedPluginsProbe(packer, options.env) : undefined,
     });
     for (const w of render.warnings) out.warn(w);
     const downloading = render.specs.filter(wantsPveDownload).length;

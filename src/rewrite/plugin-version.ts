@@ -4,7 +4,7 @@
 
 export type Version = [number, number, number];
 
-interface Constraint {
+export interface Constraint {
   op: '=' | '!=' | '>' | '>=' | '<' | '<=' | '~>';
   version: Version;
   /** How many segments were written (for ~>). */
@@ -59,6 +59,11 @@ function satisfies(v: Version, c: Constraint): boolean {
       return compareVersions(v, upper) < 0;
     }
   }
+}
+
+/** Whether a version meets every constraint (a list as parseConstraint returns it). */
+export function admits(constraints: readonly Constraint[], version: Version): boolean {
+  return constraints.every((c) => satisfies(version, c));
 }
 
 /** Candidate versions around every bound, enough to decide the two questions below exactly. */

@@ -5,6 +5,7 @@
 // fail with the same messages as RPCEnvironment.pm.
 import { permError } from './api-error.js';
 import type { Identity } from './auth.js';
+import { KNOWN_PRIVILEGES } from './param-schema.js';
 import type { SimAcl, SimToken } from './types.js';
 
 export type PermCheck = ['perm', string, string[], ...unknown[]] | ['and', ...PermCheck[]] | ['or', ...PermCheck[]];
@@ -52,6 +53,28 @@ export class Permissions {
 
   anyOf(id: Identity, path: string, privs: string[]): boolean {
     return privs.some((p) => this.has(id, path, p));
+  }
+
+  /** The privileges `id` holds on `path`, each mapped to its propagate flag (always 1 here: ACLs propagate). */
+  privilegesOn(id: Identity, path: string): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of KNOWN_PRIVILEGES) if (this.has(id, path, p)) out[p] = 1;
+    return out;
+  }
+
+  /**
+   * RPCEnvironment get_effective_permissions: the top-level paths plus every path an ACL names,
+   * each with the privileges held there; paths without any privilege are left out.
+   */
+  effective(id: Identity): Record<string, Record<string, number>> {
+    const paths = new Set(['/', '/access', '/access/groups', '/nodes', '/pool', '/sdn', '/storage', '/vms']);
+    for (const a of this.acls) paths.add(a.path.length > 1 ? a.path.replace(/\/+$/, '') : a.path);
+    const out: Record<string, Record<string, number>> = {};
+    for (const path of [...paths].sort()) {
+      const privs = this.privilegesOn(id, path);
+      if (Object.keys(privs).length) out[path] = privs;
+    }
+    return out;
   }
 
   /** Evaluates a schema `check` expression with `{param}` placeholders filled from the request. */

@@ -2,9 +2,12 @@
 // storage, task, access and version endpoints come verbatim from PVE 9.1's API schema
 // (pve-api-schema.json, a copy of /work/shared/docs/pve-api-schema.json loaded at start); the few
 // endpoints Packer and clients also need that the extract does not cover (nodes, storage config,
-// cluster, qemu) are described here in the same shape, following the PVE API viewer.
+// cluster, access permissions, qemu incl. resize/sendkey/agent) are described here in the same
+// shape, following the PVE API viewer and the Perl handlers (qemu-server, pve-storage,
+// pve-access-control).
 import schemaFile from './pve-api-schema.json' with { type: 'json' };
 import type { PermCheck } from './acl.js';
+import { VALID_DRIVE_NAMES } from './drive.js';
 import type { ParamsSchema, PropSchema } from './param-schema.js';
 
 export interface MethodInfo {
@@ -60,15 +63,51 @@ const EXTRA: Endpoints = {
   '/cluster/resources': {
     GET: { parameters: { additionalProperties: 0, properties: { type: { ...str, enum: ['vm', 'storage', 'node', 'sdn'] } } }, permissions: { user: 'all' }, allowtoken: 1 },
   },
+  '/storage/{storage}': {
+    GET: { parameters: { additionalProperties: 0, properties: { storage: { type: 'string', format: 'pve-storage-id' } } }, permissions: { check: ['perm', '/storage/{storage}', ['Datastore.Allocate']] }, allowtoken: 1 },
+  },
+  '/access/permissions': {
+    GET: {
+      parameters: {
+        additionalProperties: 0,
+        properties: {
+          // $PVE::AccessControl::userid_or_token_regex
+          userid: { ...str, pattern: '[^\\s:/]+@[A-Za-z][A-Za-z0-9.\\-_]+(?:![A-Za-z][A-Za-z0-9.\\-_]+)?' },
+          path: str,
+        },
+      },
+      permissions: { user: 'all' },
+      allowtoken: 1,
+    },
+  },
   '/cluster/nextid': { GET: { parameters: { additionalProperties: 0, properties: { vmid: opt(vmid) } }, permissions: { user: 'all' }, allowtoken: 1 } },
   '/nodes/{node}/qemu': {
     GET: { parameters: { additionalProperties: 0, properties: { node, full: bool } }, permissions: { user: 'all' }, allowtoken: 1 },
     POST: {
       parameters: { additionalProperties: 0, properties: { ...qemuConfig, node, vmid } },
-      permissions: { check: ['perm', '/vms/{vmid}', ['VM.Allocate']] },
+      // create_vm checks inside: VM.Allocate, VM.Config.* per option, Datastore.AllocateSpace, SDN.Use.
+      permissions: { user: 'all' },
       allowtoken: 1,
       protected: 1,
     },
+  },
+  '/nodes/{node}/qemu/{vmid}/resize': {
+    PUT: {
+      parameters: {
+        additionalProperties: 0,
+        properties: { ...vmPath, skiplock: bool, disk: { type: 'string', enum: VALID_DRIVE_NAMES }, size: { type: 'string', pattern: '\\+?\\d+(\\.\\d+)?[KMGT]?' }, digest: { ...str, maxLength: 40 } },
+      },
+      permissions: { check: ['perm', '/vms/{vmid}', ['VM.Config.Disk']] },
+      allowtoken: 1,
+      protected: 1,
+    },
+  },
+  '/nodes/{node}/qemu/{vmid}/sendkey': {
+    PUT: { parameters: { additionalProperties: 0, properties: { ...vmPath, skiplock: bool, key: { type: 'string' } } }, permissions: { check: ['perm', '/vms/{vmid}', ['VM.Console']] }, allowtoken: 1, protected: 1 },
+  },
+  '/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces': {
+    // PVE 9 guards guest agent reads with VM.GuestAgent.* (PVE 8: VM.Monitor).
+    GET: { parameters: { additionalProperties: 0, properties: vmPath }, permissions: { check: ['perm', '/vms/{vmid}', ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted'], 'any', 1] }, allowtoken: 1, protected: 1 },
   },
   '/nodes/{node}/qemu/{vmid}': {
     DELETE: {

@@ -1,6 +1,7 @@
 // The simulator's configuration: defaults of a fresh Proxmox VE install, the JSON config file
 // (`hclx sim --config`), and the command-line specs (--user, --token, --mirror-file, --listen).
 import { readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
 import { UsageError } from '../errors.js';
@@ -27,6 +28,8 @@ export interface ResolvedConfig {
   mirrorFiles: Record<string, number>;
   faults: string[];
   version: string;
+  hashRate: number | undefined;
+  guestAddress: string | undefined;
 }
 
 export function defaultStorages(): SimStorage[] {
@@ -55,6 +58,8 @@ export function resolveConfig(c: SimConfig): ResolvedConfig {
     mirrorFiles: { ...(c.mirrorFiles ?? {}) },
     faults: [...(c.faults ?? [])],
     version: c.version ?? DEFAULT_VERSION,
+    hashRate: c.hashRate,
+    guestAddress: c.guestAddress,
   };
 }
 
@@ -161,6 +166,8 @@ export function loadConfigFile(path: string): SimConfig {
     mirrorFiles: (v, at) => expect(typeof v === 'object' && v !== null && Object.values(v).every((n) => typeof n === 'number'), path, at, 'an object of name: size in bytes'),
     faults: strArray,
     version: (v, at) => expect(isStr(v), path, at, 'a string'),
+    hashRate: (v, at) => expect(typeof v === 'number' && v > 0, path, at, 'a positive number of bytes per second'),
+    guestAddress: (v, at) => expect(isStr(v) && isIPv4(v as string), path, at, 'an IPv4 address'),
   };
   for (const [k, v] of Object.entries(obj)) {
     const check = checks[k];

@@ -6,6 +6,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { hashFile, paceTo } from './hashing.js';
 import type { SimContext } from './sim-context.js';
 import { TaskFailure, hangUntilAborted } from './tasks.js';
 import type { TaskContext } from './tasks.js';
@@ -25,16 +26,6 @@ export interface DownloadJob {
 
 const DECOMPRESSORS: Record<string, string> = { gz: 'zcat', lzo: 'lzop -d -c', zst: 'zstd -q -d -c', bz2: 'bzcat -q' };
 
-export async function hashFile(path: string, algorithm: string, signal?: AbortSignal): Promise<{ hex: string; size: number }> {
-  const hash = createHash(algorithm);
-  let size = 0;
-  for await (const chunk of createReadStream(path, { signal }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return { hex: hash.digest('hex'), size };
-}
-
 async function exists(path: string): Promise<boolean> {
   return fsp.stat(path).then((s) => s.isFile(), () => false);
 }
@@ -49,7 +40,7 @@ export function downloadWorker(sim: SimContext, job: DownloadJob) {
     if (await exists(job.dest)) {
       if (!job.checksum || !job.algorithm) throw new TaskFailure(`refusing to override existing file '${job.dest}'`);
       task.logPartial('calculating checksum of existing file...');
-      const { hex, size } = await hashFile(job.dest, job.algorithm, task.signal);
+      const { hex, size } = await hashFile(job.dest, job.algorithm, task.signal, sim.hashRate);
       sim.stats.hashed(size);
       if (hex !== job.checksum.toLowerCase()) throw new TaskFailure(`checksum mismatch: got '${hex}' != expect '${job.checksum}', aborting`);
       task.log('OK, got correct file already, no need to download');
@@ -105,6 +96,9 @@ export function downloadWorker(sim: SimContext, job: DownloadJob) {
       }
       if (job.checksum && job.algorithm && hash) {
         task.logPartial('calculating checksum...');
+        // PVE hashes the downloaded file in a pass of its own; the bytes were hashed as they
+        // arrived, so only that pass's duration is modelled here.
+        await paceTo(hashed, sim.hashRate, Date.now(), task.signal);
         const got = hash.digest('hex');
         sim.stats.hashed(hashed);
         if (got !== job.checksum.toLowerCase()) throw new TaskFailure(`checksum mismatch: got '${got}' != expect '${job.checksum}'`);

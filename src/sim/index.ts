@@ -7,6 +7,7 @@ import { Permissions } from './acl.js';
 import { accessRoutes } from './api/access.js';
 import { clusterRoutes } from './api/cluster.js';
 import { qemuRoutes } from './api/qemu.js';
+import { guestRoutes } from './api/qemu-guest.js';
 import { storageRoutes } from './api/storage.js';
 import { taskRoutes } from './api/tasks.js';
 import { uploadRoutes } from './api/upload.js';
@@ -26,7 +27,7 @@ import { VmRegistry } from './vms.js';
 import { NetworkError } from '../errors.js';
 
 export type { SimConfig, SimHandle, SimStats, SimVmRecord, SimStorage, SimUser, SimToken, SimAcl } from './types.js';
-export { parseFault } from './faults.js';
+export { parseFault, parseSize } from './faults.js';
 export { DEFAULT_PASSWORD, loadConfigFile, parseListen, parseMirrorFileSpec, parseTokenSpec, parseUserSpec } from './config.js';
 
 function urlHost(host: string): string {
@@ -68,8 +69,10 @@ export async function startSimulator(config: SimConfig = {}): Promise<SimHandle>
       version: c.version,
       spoolDir: join(dataDir, '.var-tmp'),
       authFailureDelayMs: () => faults.peek('slow-401')?.ms ?? c.authFailureDelayMs,
+      hashRate: c.hashRate,
+      guestAddress: c.guestAddress,
     };
-    const router = new Router([...accessRoutes, ...clusterRoutes, ...storageRoutes, ...uploadRoutes, ...taskRoutes, ...qemuRoutes]);
+    const router = new Router([...accessRoutes, ...clusterRoutes, ...storageRoutes, ...uploadRoutes, ...taskRoutes, ...qemuRoutes, ...guestRoutes]);
     const mirror = new Mirror(c.mirrorDir, c.mirrorFiles, faults, stats);
     let caFile: string | undefined;
     let tls: { key: string; cert: string } | undefined;

@@ -1,9 +1,10 @@
 // Request parameters as pveproxy extracts them: the query string, plus a form-encoded or JSON body
-// (JSON values keep their types, so `true` is a boolean there), bodies over 512 KiB refused.
+// (JSON values keep their types, so `true` is a boolean there), bodies over 64 KiB refused
+// (pve-http-server $limit_max_post).
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from './api-error.js';
 
-export const MAX_BODY = 512 * 1024;
+export const MAX_BODY = 64 * 1024;
 
 export function queryParams(url: URL): Record<string, unknown> {
   const out: Record<string, unknown> = {};

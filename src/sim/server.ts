@@ -10,7 +10,7 @@ import { methodInfo } from './api-schema.js';
 import type { Identity } from './auth.js';
 import type { Mirror } from './mirror.js';
 import { verifyParams } from './param-schema.js';
-import { queryParams, readBodyParams } from './request-body.js';
+import { MAX_BODY, queryParams, readBodyParams } from './request-body.js';
 import type { Router } from './router.js';
 import type { SimContext } from './sim-context.js';
 import { isHclxError } from '../errors.js';
@@ -137,6 +137,14 @@ export class SimServer {
     sendJson(res, 404, 'Not Found', { data: null, message: 'Not Found\n' });
   }
 
+  /** An error of pve-http-server itself (`$self->error`): status and reason, no body, connection closed. */
+  private bare(req: IncomingMessage, res: ServerResponse, status: number, reason: string): void {
+    req.resume();
+    if (res.headersSent) return;
+    res.writeHead(status, reasonText(reason), { 'Content-Length': 0, Connection: 'close', 'Cache-Control': 'max-age=0', Pragma: 'no-cache' });
+    res.end();
+  }
+
   private async api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const { sim, router } = this.opts;
     const method = (req.method ?? 'GET').toUpperCase();
@@ -166,14 +174,25 @@ export class SimServer {
         identity = sim.auth.authenticate(req, method !== 'GET' && !match?.def.upload);
         if (!identity) throw new AuthLayerError('No ticket');
       }
+      // pve-http-server, after authentication: only PUT and POST may carry a body, at most 64 KiB,
+      // form-encoded or JSON (uploads stream their multipart body to the handler).
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (length > 0 && !match?.def.upload) {
+        if (method !== 'PUT' && method !== 'POST') return this.bare(req, res, 501, `Unexpected content for method '${method}'`);
+        if (length > MAX_BODY) return this.bare(req, res, 501, 'for data too large');
+        const ctype = req.headers['content-type'];
+        const ct = ctype?.split(/\s*[;,]\s*/)[0];
+        if (ct && ct !== 'application/x-www-form-urlencoded' && ct !== 'application/json') return this.bare(req, res, 506, `upload 'Content-Type '${ctype}' not implemented`);
+      }
+      // Body first, then the query string: a query value overrides the body's (extract_params).
+      const params: Record<string, unknown> = method === 'PUT' || method === 'POST' ? (match?.def.upload ? {} : await readBodyParams(req)) : {};
+      Object.assign(params, queryParams(url));
       if (!match || !info) throw new ApiError(501, `Method '${method} ${rel}' not implemented`);
-      if (identity?.tokenid && !info.allowtoken) throw permError(`URI '${rel}' not available with API token, need proper ticket.`);
-      const params: Record<string, unknown> = queryParams(url);
-      if (!match.def.upload) Object.assign(params, await readBodyParams(req));
       for (const [k, v] of Object.entries(match.pathParams)) {
-        if (params[k] !== undefined && String(params[k]) !== v) throw new ApiError(400, 'Parameter verification failed.', { [k]: 'duplicate parameter (already defined in URI)' });
+        if (params[k] !== undefined && String(params[k]) !== v) throw new ApiError(400, 'Parameter verification failed.', { [k]: 'duplicate parameter (already defined in URI) with conflicting values!' });
         params[k] = v;
       }
+      if (identity?.tokenid && !info.allowtoken) throw permError(`URI '${rel}' not available with API token, need proper ticket.`);
       const who = identity ?? { userid: '' };
       const perms = info.permissions;
       if (!perms) {
@@ -198,8 +217,10 @@ export class SimServer {
         return;
       }
       req.resume();
-      if (e instanceof ApiError) return sendJson(res, e.status, e.reason, { data: null, message: e.message, ...(e.errors ? { errors: e.errors } : {}) });
       const msg = (e as Error).message ?? String(e);
+      // response(): a reason (the message's first line) holding a CR becomes a bare 400.
+      if (msg.split('\n')[0]!.includes('\r')) return this.bare(req, res, 400, 'Bad Request');
+      if (e instanceof ApiError) return sendJson(res, e.status, e.reason, { data: null, message: e.message, ...(e.errors ? { errors: e.errors } : {}) });
       sendJson(res, 500, msg, { data: null, message: msg.endsWith('\n') ? msg : `${msg}\n` });
     }
   }

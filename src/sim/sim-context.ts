@@ -21,6 +21,10 @@ export interface SimContext {
   /** Where uploads are spooled before the imgcopy task moves them (PVE: /var/tmp). */
   spoolDir: string;
   authFailureDelayMs: () => number;
+  /** Bytes per second of the node's hash passes (undefined: unpaced). */
+  hashRate: number | undefined;
+  /** IPv4 address the guest agent reports on the first NIC (undefined: none). */
+  guestAddress: string | undefined;
 }
 
 export interface ApiCall {

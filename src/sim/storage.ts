@@ -77,13 +77,26 @@ export function contentFormat(vtype: string, name: string): string {
   return 'raw';
 }
 
-/** A block volume on a non-file storage (VM disks on lvmthin): only bookkept. */
+/** A VM image volume (disks, cloud-init drives): only bookkept, on any storage type. */
 export interface VirtualVolume {
   volid: string;
+  /** Bytes the volume really has (LVM rounds up to whole 4 MiB extents). */
   size: number;
   vmid: number;
   node: string;
 }
+
+/** What PVE::Storage::parse_volname tells about a volume. */
+export interface VolumeInfo {
+  storage: string;
+  volname: string;
+  vtype: string;
+  /** The VM the volume belongs to (images). */
+  owner?: number;
+  format: string;
+}
+
+const LVM_EXTENT = 4 * 1024 * 1024;
 
 export interface ContentItem {
   volid: string;
@@ -191,6 +204,85 @@ export class Storages {
       }
     }
     return items;
+  }
+
+  /** PVE::Storage::parse_volname for the plugins the simulator models (dir-like, lvm-like). */
+  volumeInfo(volid: string): VolumeInfo {
+    const split = splitVolid(volid);
+    if (!split) throw handlerError(`unable to parse volume ID '${volid}'`);
+    const s = this.get(split.storage);
+    if (!s) throw handlerError(`storage '${split.storage}' does not exist`);
+    const { storage, volname } = split;
+    if (this.isFileBased(s)) {
+      const img = /^(\d+)\/([^/]+)$/.exec(volname);
+      if (img) {
+        const fmt = /^(?:base-)?[^/\s]+\.(raw|qcow2|vmdk|subvol)$/.exec(img[2]!)?.[1];
+        if (!fmt) throw handlerError(`unable to parse volume filename '${img[2]}'`);
+        return { storage, volname, vtype: 'images', owner: Number(img[1]), format: fmt };
+      }
+      const ref = parseDirVolname(storage, volname);
+      return { storage, volname, vtype: ref.vtype, format: ref.vtype === 'iso' || ref.vtype === 'snippets' ? 'raw' : contentFormat(ref.vtype, ref.name) };
+    }
+    const m = /^((vm|base)-(\d+)-\S+)$/.exec(volname);
+    if (!m) throw handlerError(`unable to parse lvm volume name '${volname}'`);
+    return { storage, volname, vtype: 'images', owner: Number(m[3]), format: 'raw' };
+  }
+
+  /** Where a file-based storage keeps a VM image (for log lines; images are only bookkept). */
+  imagePath(storage: string, node: string, vmid: number, name: string): string {
+    return join(this.contentDir(storage, node, 'images'), String(vmid), name);
+  }
+
+  /**
+   * vdisk_alloc: a new image volume for `vmid` on `storage` (named `vm-VMID-disk-N` unless a name
+   * is given), bookkept with its real size, and the lines the allocation prints to the task log.
+   */
+  allocImage(storage: string, node: string, vmid: number, fmt: string, name: string | undefined, sizeKib: number): { volid: string; log: string[] } {
+    const s = this.get(storage);
+    if (!s) throw handlerError(`storage '${storage}' does not exist`);
+    const fileBased = this.isFileBased(s);
+    let base = name;
+    if (!base) {
+      const taken = new Set(this.virtual.filter((v) => v.volid.startsWith(`${storage}:`)).map((v) => /vm-\d+-disk-(\d+)/.exec(v.volid)?.[0]));
+      let i = 0;
+      while (taken.has(`vm-${vmid}-disk-${i}`)) i++;
+      base = fileBased ? `vm-${vmid}-disk-${i}.${fmt}` : `vm-${vmid}-disk-${i}`;
+    }
+    const volid = fileBased ? `${storage}:${vmid}/${base}` : `${storage}:${base}`;
+    const bytes = sizeKib * 1024;
+    if (this.virtual.some((v) => v.volid === volid)) {
+      if (fileBased) throw handlerError(`disk image '${this.imagePath(storage, node, vmid, base)}' already exists`);
+      throw handlerError(`lvcreate 'pve/${base}' error:   Logical Volume "${base}" already exists in volume group "pve"`);
+    }
+    const size = fileBased ? bytes : Math.ceil(bytes / LVM_EXTENT) * LVM_EXTENT;
+    this.virtual.push({ volid, size, vmid, node });
+    const log = fileBased
+      ? [`Formatting '${this.imagePath(storage, node, vmid, base)}', fmt=${fmt}${fmt === 'qcow2' ? ' cluster_size=65536 extended_l2=off preallocation=metadata compression_type=zlib' : ''} size=${bytes}${fmt === 'qcow2' ? ' lazy_refcounts=off refcount_bits=16' : ''}`]
+      : [`  Logical volume "${base}" created.`];
+    return { volid, log };
+  }
+
+  /** Grows a bookkept image to `bytes`; the lines the storage tool prints. */
+  resizeImage(volid: string, bytes: number): string[] {
+    const v = this.virtual.find((x) => x.volid === volid);
+    if (!v) throw handlerError(`volume '${volid}' does not exist`);
+    const s = this.get(volid.split(':')[0]!)!;
+    if (this.isFileBased(s)) {
+      v.size = bytes;
+      return ['Image resized.'];
+    }
+    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
+    const human = (n: number) => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : mib(n));
+    const before = v.size;
+    v.size = Math.ceil(bytes / LVM_EXTENT) * LVM_EXTENT;
+    const lv = `pve/${volid.split(':')[1]}`;
+    return [`  Size of logical volume ${lv} changed from ${human(before)} (${before / LVM_EXTENT} extents) to ${human(v.size)} (${v.size / LVM_EXTENT} extents).`, `  Logical volume ${lv} successfully resized.`];
+  }
+
+  /** vdisk_free of a bookkept image (no-op when it is already gone). */
+  freeImage(volid: string): void {
+    const keep = this.virtual.filter((v) => v.volid !== volid);
+    this.virtual.splice(0, this.virtual.length, ...keep);
   }
 
   /** The file of a file-based volume. */

@@ -61,8 +61,19 @@ export interface SimConfig {
   mirrorFiles?: Record<string, number>;
   /** Fault specs, as for `--fault` (see faults.ts for the grammar). */
   faults?: string[];
-  /** Poll interval the simulated Proxmox version reports, default `9.1.2`. */
+  /** The Proxmox VE version the simulator reports (`GET /version`), default `9.1.2`. */
   version?: string;
+  /**
+   * Rate in bytes per second at which the node hashes files (download-url's check of an existing
+   * file, the verification after a download, an upload's checksum). Default: unpaced. A real node
+   * hashes at disk speed, which is what a re-run with a checksum over a multi-GB ISO costs.
+   */
+  hashRate?: number;
+  /**
+   * IPv4 address the simulated guest agent reports on the VMs' first NIC
+   * (`GET .../agent/network-get-interfaces`). Default: none (only an IPv6 link-local address).
+   */
+  guestAddress?: string;
 }
 
 export interface SimStats {
@@ -90,6 +101,8 @@ export interface SimVmRecord {
   status: 'running' | 'stopped';
   /** The VM's configuration as Proxmox stores it (`ide2: local:iso/x.iso,media=cdrom`, ...). */
   config: Record<string, string>;
+  /** Key events sent with `PUT .../sendkey`, in order (`shift-a`, `ret`, ...). */
+  keys?: string[];
 }
 
 export interface SimHandle {

@@ -1,5 +1,5 @@
 // The qemu VMs the simulated cluster knows: id, node, status, template flag and the configuration
-// as Proxmox stores it (drive strings with size=, `template: 1`, ...).
+// as Proxmox stores it (drive strings with size=, `template: 1`, ...), and the keys sent to it.
 import type { SimVmRecord } from './types.js';
 
 export class VmRegistry {
@@ -10,7 +10,7 @@ export class VmRegistry {
   }
 
   list(): SimVmRecord[] {
-    return [...this.vms.values()].sort((a, b) => a.vmid - b.vmid).map((v) => ({ ...v, config: { ...v.config } }));
+    return [...this.vms.values()].sort((a, b) => a.vmid - b.vmid).map((v) => ({ ...v, config: { ...v.config }, ...(v.keys ? { keys: [...v.keys] } : {}) }));
   }
 
   /** Live records (handlers mutate them). */
@@ -33,12 +33,3 @@ export class VmRegistry {
     return id;
   }
 }
-
-/** PVE's format_size for drive `size=` values. */
-export function formatDriveSize(bytes: number): string {
-  const units: Array<[string, number]> = [['T', 1024 ** 4], ['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]];
-  for (const [u, n] of units) if (bytes >= n && bytes % n === 0) return `${bytes / n}${u}`;
-  return String(bytes);
-}
-
-export const DRIVE_KEY = /^(ide|sata|scsi|virtio|efidisk|tpmstate)\d+$/;

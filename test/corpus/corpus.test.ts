@@ -12,13 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as hcl2json } from '@cdktf/hcl2json';
 import { HclSyntaxError, HclxError, TemplateErrors } from '../../src/errors.js';
-import { predictVolids, renderTemplate } from '../../src/pipeline/render.js';
-import type { RenderReport } from '../../src/pipeline/render.js';
-import { loadTemplate } from '../../src/template/load.js';
-import { declareVariables } from '../../src/template/variables.js';
-import { CORPUS, ONE_ELEMENT, corpusUnits, dummyValue, hasInvalidSyntax, manifestTags } from './corpus-units.js';
+import { CORPUS, corpusUnits, hasInvalidSyntax, manifestTags } from './corpus-units.js';
 import type { CorpusUnit } from './corpus-units.js';
 import { realSymlinkCorpus, reposWithSymlinks, sharedSkip } from '../support/shared.js';
+import { renderCorpusUnit } from './render-unit.js';
+import type { Attempt } from './render-unit.js';
 
 const skip = sharedSkip();
 const tags = skip ? new Map<string, Set<string>>() : manifestTags();
@@ -47,44 +45,8 @@ const EXPECTED_FAILURES: Record<string, { code: string; message: RegExp }> = {
   'trfore__packer-proxmox-templates/template': { code: 'E_ISO_SCHEMA', message: /packer00.*iso_download_pve = true needs iso_url/ },
 };
 
-interface Attempt {
-  report?: RenderReport;
-  error?: unknown;
-  vars: Array<[string, string]>;
-}
-
-async function renderUnit(unit: CorpusUnit, root = CORPUS): Promise<Attempt> {
-  let vars = [...unit.vars];
-  if (vars.some(([, v]) => v === ONE_ELEMENT)) {
-    const declarations = declareVariables(await loadTemplate(join(root, unit.path), { cwd: work }));
-    vars = vars.map(([n, v]) => [n, v === ONE_ELEMENT ? dummyValue(n, declarations.get(n)?.type, true) : v]);
-  }
-  for (let round = 0; round < 2; round++) {
-    try {
-      const report = await renderTemplate({
-        templatePath: join(root, unit.path),
-        cwd: work,
-        env: {},
-        varFiles: unit.varFiles,
-        vars,
-        target: 'auto',
-        outDir: join(work, `out-${outCounter++}`),
-        resolveVolids: predictVolids,
-      });
-      return { report, vars };
-    } catch (error) {
-      const errors = error instanceof TemplateErrors ? error.errors : [error];
-      const unset = errors.filter((e): e is HclxError => e instanceof HclxError && e.code === 'E_UNSET_VARIABLE');
-      if (round > 0 || unset.length === 0 || unset.length !== errors.length) return { error, vars };
-      // Give every unset variable a plausible value of its type, as a user would with -var.
-      const declarations = declareVariables(await loadTemplate(join(root, unit.path), { cwd: work }));
-      for (const e of unset) {
-        const name = /variable "([^"]+)"/.exec(e.message)![1]!;
-        vars.push([name, dummyValue(name, declarations.get(name)?.type)]);
-      }
-    }
-  }
-  throw new Error('unreachable');
+function renderUnit(unit: CorpusUnit, root = CORPUS): Promise<Attempt> {
+  return renderCorpusUnit(unit, { work, root, outDir: join(work, `out-${outCounter++}`) });
 }
 
 /** Removes what a rewrite may change: the ISO settings it removes or adds. */

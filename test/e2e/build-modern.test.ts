@@ -94,3 +94,44 @@ test('real Packer 1.6.6 refuses the modern rendering: its exit code and errors p
   assert.match(run.stdout, /==> hclx: Packer's error "Unsupported block type" is at win\.pkr\.hcl:11 in your template/);
   assert.equal(sim.vms().some((v) => v.name === 'win'), false);
 });
+
+test('--target auto with a Packer >= 1.7: the installed proxmox plugin decides when required_plugins does not (v1.1.1: legacy, even for boot_iso)', async () => {
+  const dir = tempDir('e2e-auto-installed');
+  writeFileSync(join(dir, 'win.pkr.hcl'), template(sim.mirrorUrl));
+  const log = join(dir, 'fake.log');
+  const plugin = (v: string) => join(home, 'plugins', 'github.com', 'hashicorp', 'proxmox', `packer-plugin-proxmox_v${v}_x5.0_linux_amd64`);
+  const build = (plugins: string) =>
+    runCli(['build', '--json', '--keep-rendered', '--packer', FAKE_PACKER, `-var=proxmox_url=${sim.apiUrl}`, 'win.pkr.hcl'], {
+      cwd: dir,
+      env: testEnv(home, { FAKE_PACKER_EXIT_NOW: '0', FAKE_PACKER_VERSION_OUTPUT: 'Packer v1.16.0', FAKE_PACKER_PLUGINS: plugins, FAKE_PACKER_LOG: log }),
+    });
+
+  const old = await build(plugin('1.1.1'));
+  assert.equal(old.code, 0, old.stdout + old.stderr);
+  const rendered = events(old.stdout).find((e) => e.event === 'rendered')!;
+  assert.equal(rendered.dialect, 'legacy');
+  assert.match(String(rendered.dialectReason), /^Packer loads the installed proxmox plugin 1\.1\.1, older than 1\.2\.0/);
+  const text = readFileSync(join(String(rendered.dir), 'win.pkr.hcl'), 'utf8');
+  assert.match(text, /^ {2}iso_file *= "local:iso\/os\.[0-9a-f]{12}\.iso"$/m);
+  assert.match(text, /additional_iso_files \{\n {4}iso_file *= "local:iso\/drivers\.[0-9a-f]{12}\.iso"\n {4}device *= "sata3"\n/);
+  assert.doesNotMatch(text, /boot_iso/);
+
+  const current = await build(`${plugin('1.1.1')}\\n${plugin('1.2.4')}`);
+  assert.equal(current.code, 0, current.stdout + current.stderr);
+  const renderedCurrent = events(current.stdout).find((e) => e.event === 'rendered')!;
+  assert.equal(renderedCurrent.dialect, 'modern');
+  assert.equal(renderedCurrent.dialectReason, 'Packer loads the installed proxmox plugin 1.2.4, 1.2.0 or newer');
+  assert.equal(readFileSync(log, 'utf8'), 'plugins installed\nplugins installed\n');
+});
+
+test('--target auto: a required_plugins constraint on one side of 1.2.0 decides without asking Packer for its plugins', async () => {
+  const dir = tempDir('e2e-auto-pinned');
+  const pinned = `packer {\n  required_plugins {\n    proxmox = {\n      version = ">= 1.2.0"\n      source  = "github.com/hashicorp/proxmox"\n    }\n  }\n}\n${template(sim.mirrorUrl)}`;
+  writeFileSync(join(dir, 'win.pkr.hcl'), pinned);
+  const log = join(dir, 'fake.log');
+  const env = testEnv(home, { FAKE_PACKER_EXIT_NOW: '0', FAKE_PACKER_VERSION_OUTPUT: 'Packer v1.16.0', FAKE_PACKER_LOG: log });
+  const run = await runCli(['build', '--json', '--packer', FAKE_PACKER, `-var=proxmox_url=${sim.apiUrl}`, 'win.pkr.hcl'], { cwd: dir, env });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(events(run.stdout).find((e) => e.event === 'rendered')!.dialect, 'modern');
+  assert.equal(existsSync(log) ? readFileSync(log, 'utf8') : '', '', '`packer plugins installed` was not run');
+});

@@ -1,7 +1,9 @@
 // Renders every fixture in fixtures/render/<case>/ and compares the emitted files byte for byte
 // with <case>/expected/ (files without an expected copy must come out identical to the input).
 // Fixtures marked packerValidate are also checked with the installed `packer validate`
-// (Debian's 1.6.6 for the legacy dialect), when packer is on the PATH.
+// (Debian's 1.6.6 for the legacy dialect), when packer is on the PATH. Every fixture's rendering is
+// also checked with modern Packer and the real plugin (`npm run tools`): legacy-dialect renderings
+// with any plugin, modern-dialect ones with plugin >= 1.2.0.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { predictVolids, renderTemplate } from '../../src/pipeline/render.js';
 import type { DialectTarget } from '../../src/rewrite/dialect.js';
+import { modernPacker, packerValidate, pluginRefusedBy, pluginWith, skipWithoutModernPacker, skipWithoutPluginFeature } from '../support/modern-packer.js';
 
 const FIXTURES = new URL('../../fixtures/render/', import.meta.url).pathname;
 
@@ -24,6 +27,20 @@ interface Case {
 }
 
 const packer = spawnSync('packer', ['version'], { encoding: 'utf8' });
+
+function render(dir: string, spec: Case, work: string) {
+  const templateDir = join(dir, 'template');
+  return renderTemplate({
+    templatePath: spec.args.file ? join(templateDir, spec.args.file) : templateDir,
+    cwd: work,
+    env: {},
+    varFiles: (spec.args.varFiles ?? []).map((f) => join(templateDir, f)),
+    vars: spec.args.vars ?? [],
+    target: spec.args.target,
+    outDir: join(work, 'out'),
+    resolveVolids: predictVolids,
+  });
+}
 const packerVersion = packer.status === 0 ? packer.stdout.trim() : undefined;
 
 for (const name of readdirSync(FIXTURES).sort()) {
@@ -34,16 +51,7 @@ for (const name of readdirSync(FIXTURES).sort()) {
     try {
       const templateDir = join(dir, 'template');
       const out = join(work, 'out');
-      const report = await renderTemplate({
-        templatePath: spec.args.file ? join(templateDir, spec.args.file) : templateDir,
-        cwd: work,
-        env: {},
-        varFiles: (spec.args.varFiles ?? []).map((f) => join(templateDir, f)),
-        vars: spec.args.vars ?? [],
-        target: spec.args.target,
-        outDir: out,
-        resolveVolids: predictVolids,
-      });
+      const report = await render(dir, spec, work);
       assert.equal(report.dialect.dialect, spec.dialect);
       assert.deepEqual(
         report.changes.map((c) => [c.label, c.to]),
@@ -65,6 +73,26 @@ for (const name of readdirSync(FIXTURES).sort()) {
         const run = spawnSync('packer', ['validate', target], { cwd: work, encoding: 'utf8', timeout: 60_000 });
         assert.equal(run.status, 0, `packer validate (${packerVersion}) failed:\n${run.stdout}${run.stderr}`);
       }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const name of readdirSync(FIXTURES).sort()) {
+  const dir = join(FIXTURES, name);
+  const spec = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as Case;
+  const skip = spec.dialect === 'modern' ? skipWithoutPluginFeature('bootIso') : skipWithoutModernPacker();
+  test(`render fixture ${name}: modern Packer validates the ${spec.dialect}-dialect rendering`, { skip }, async (t) => {
+    const tools = spec.dialect === 'modern' ? pluginWith('bootIso') : modernPacker();
+    const work = mkdtempSync(join(tmpdir(), 'hclx-fixture-'));
+    try {
+      const report = await render(dir, spec, work);
+      const refused = pluginRefusedBy(report.template, tools);
+      if (refused) return t.skip(refused);
+      const run = packerValidate(tools, spec.args.file ? join(work, 'out', spec.args.file) : join(work, 'out'), work);
+      assert.equal(run.status, 0, `packer validate (${tools.packerVersion}, plugin ${tools.pluginVersion}) failed:\n${run.output}`);
+      assert.match(run.output, /The configuration is valid\./);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -42,6 +42,19 @@ test('hclx sim prints URL, credentials, CA and mirror, and stops on the signal',
   }
 });
 
+test('--hash-rate takes a rate with K/M/G and --guest-address an IPv4 address; bad values are usage errors', async () => {
+  const abort = new AbortController();
+  const { c } = ctx(abort.signal);
+  await assert.rejects(command.run({ listen: '127.0.0.1:0', hashRate: 'fast' }, [], [], c), (e) => e instanceof UsageError && /--hash-rate 'fast'/.test(e.message));
+  await assert.rejects(command.run({ listen: '127.0.0.1:0', guestAddress: '::1' }, [], [], c), (e) => e instanceof UsageError && /--guest-address '::1'/.test(e.message));
+  const { c: c2, out } = ctx(abort.signal);
+  const running = command.run({ listen: '127.0.0.1:0', hashRate: '200M' }, [], [], c2);
+  for (let i = 0; i < 200 && !out().includes('Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.match(out(), /hash rate: +209715200 bytes\/s/);
+  abort.abort();
+  assert.equal(await running, 0);
+});
+
 test('option specs are parsed or refused with a usage error', () => {
   assert.deepEqual(parseUserSpec('ci@pve:pa:ss'), { userid: 'ci@pve', password: 'pa:ss' });
   assert.deepEqual(parseTokenSpec('ci@pve!hclx=abc=def'), { tokenid: 'ci@pve!hclx', secret: 'abc=def' });
@@ -66,6 +79,11 @@ test('the config file is checked with the file name in the message', () => {
     const priv = join(dir, 'priv.json');
     writeFileSync(priv, '{"acls": [{"path": "/", "ugid": "a@pve", "privs": ["Sys.Everything"]}]}');
     assert.throws(() => loadConfigFile(priv), /'Sys.Everything' is not one/);
+    const rate = join(dir, 'rate.json');
+    writeFileSync(rate, '{"hashRate": 0}');
+    assert.throws(() => loadConfigFile(rate), /'hashRate' must be a positive number of bytes per second/);
+    writeFileSync(rate, '{"hashRate": 209715200, "guestAddress": "192.0.2.7"}');
+    assert.deepEqual(loadConfigFile(rate), { hashRate: 209715200, guestAddress: '192.0.2.7' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

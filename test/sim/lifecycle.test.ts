@@ -59,7 +59,7 @@ test('the qemu calls of a Packer build: create, start, shutdown, template, confi
     assert.equal(next.json.data, '100');
     const missing = await api(sim, s, 'POST', '/nodes/pve/qemu', { vmid: 100, name: 'm', ide2: 'local:iso/none.iso,media=cdrom', memory: 512 });
     const failed = await waitTask(sim, s, missing.json.data);
-    assert.equal(failed.exitstatus, 'volume local:iso/none.iso does not exist');
+    assert.equal(failed.exitstatus, 'unable to create VM 100 - volume local:iso/none.iso does not exist');
     assert.deepEqual(sim.vms(), []);
 
     const { writeFileSync } = await import('node:fs');
@@ -68,7 +68,7 @@ test('the qemu calls of a Packer build: create, start, shutdown, template, confi
     assert.match(create.json.data, /:qmcreate:100:root@pam:$/);
     assert.equal((await waitTask(sim, s, create.json.data)).exitstatus, 'OK');
     const dup = await api(sim, s, 'POST', '/nodes/pve/qemu', { vmid: 100 });
-    assert.deepEqual([dup.status, dup.reason], [500, "VM 100 already exists on node 'pve'"]);
+    assert.deepEqual([dup.status, dup.reason], [500, "unable to create VM 100 - VM 100 already exists on node 'pve'"]);
     const resources = await api(sim, s, 'GET', '/cluster/resources', { type: 'vm' });
     assert.deepEqual(resources.json.data.map((r: { id: string; status: string }) => [r.id, r.status]), [['qemu/100', 'stopped']]);
     assert.equal((await waitTask(sim, s, (await api(sim, s, 'POST', '/nodes/pve/qemu/100/status/start')).json.data)).exitstatus, 'OK');
@@ -83,7 +83,7 @@ test('the qemu calls of a Packer build: create, start, shutdown, template, confi
     const config = await api(sim, s, 'GET', '/nodes/pve/qemu/100/config');
     assert.equal(config.json.data.name, 'tmpl');
     assert.equal(config.json.data.ide2, 'none,media=cdrom');
-    assert.equal(config.json.data.scsi0, 'local-lvm:base-100-disk-0,format=raw,size=8G');
+    assert.equal(config.json.data.scsi0, 'local-lvm:base-100-disk-0,size=8G', 'create_disks drops format= once the volume exists');
     assert.equal(config.json.data.template, 1);
     assert.equal(config.json.data.kvm, 1);
     const put = await api(sim, s, 'PUT', '/nodes/pve/qemu/100/config', { description: 'built' });

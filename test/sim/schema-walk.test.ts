@@ -166,3 +166,16 @@ test('the simulator-described endpoints reject unknown, missing and mistyped par
     }
   }
 });
+
+test('the endpoints a plugin v1.2.x build needs are described, and so walked above', async () => {
+  const described = allEndpoints().filter((e) => !e.fromPveSchema).map((e) => `${e.method} ${e.path}`);
+  for (const e of ['GET /access/permissions', 'GET /storage/{storage}', 'PUT /nodes/{node}/qemu/{vmid}/resize', 'PUT /nodes/{node}/qemu/{vmid}/sendkey', 'GET /nodes/{node}/qemu/{vmid}/agent/network-get-interfaces']) {
+    assert.ok(described.includes(e), `${e} is described`);
+  }
+  // qemu-server's valid_drive_names order: ide, scsi, virtio, sata, efidisk0, tpmstate0.
+  const enumText = ['ide0', 'ide1', 'ide2', 'ide3', ...Array.from({ length: 31 }, (_, i) => `scsi${i}`), ...Array.from({ length: 16 }, (_, i) => `virtio${i}`), ...Array.from({ length: 6 }, (_, i) => `sata${i}`), 'efidisk0', 'tpmstate0'].join(', ');
+  await expectRejected('PUT', '/nodes/{node}/qemu/{vmid}/resize', { disk: 'nvme0', size: '1G' }, 'disk', `value 'nvme0' does not have a value in the enumeration '${enumText}'`);
+  await expectRejected('PUT', '/nodes/{node}/qemu/{vmid}/resize', { disk: 'scsi0', size: '1.5 G' }, 'size', 'value does not match the regex pattern');
+  await expectRejected('GET', '/access/permissions', { userid: 'root@pam!' }, 'userid', 'value does not match the regex pattern');
+  await expectRejected('PUT', '/nodes/{node}/qemu/{vmid}/sendkey', {}, 'key', 'property is missing and it is not optional');
+});

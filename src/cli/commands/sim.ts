@@ -1,10 +1,11 @@
 // `hclx sim`: parses options, starts the Proxmox VE API simulator with its ISO mirror, prints
 // where it is and how to log in, and runs until SIGINT/SIGTERM.
 import { randomBytes } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import { defineCommand } from '../command.js';
 import { UsageError } from '../../errors.js';
 import { registerSecret } from '../../log.js';
-import { DEFAULT_PASSWORD, loadConfigFile, parseFault, parseListen, parseMirrorFileSpec, parseTokenSpec, parseUserSpec, startSimulator } from '../../sim/index.js';
+import { DEFAULT_PASSWORD, loadConfigFile, parseFault, parseListen, parseMirrorFileSpec, parseSize, parseTokenSpec, parseUserSpec, startSimulator } from '../../sim/index.js';
 import type { SimConfig } from '../../sim/index.js';
 
 interface SimOptions {
@@ -19,14 +20,23 @@ interface SimOptions {
   mirrorFile?: string[];
   fault?: string[];
   ticketLifetime?: number;
+  hashRate?: string;
+  guestAddress?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/** `--hash-rate`: bytes per second, with K/M/G (1024-based) like the fault sizes. */
+function parseRate(text: string): number {
+  const bytes = parseSize(text);
+  if (!bytes) throw new UsageError(`--hash-rate '${text}' is not a rate in bytes per second.`, { hint: 'Example: --hash-rate 200M (200 MiB/s, about a SATA SSD).' });
+  return bytes;
+}
+
 export const command = defineCommand<SimOptions>({
   name: 'sim',
   describe: 'Run the Proxmox VE 9.1 API simulator with an ISO mirror (for demos, tests and CI).',
-  usage: 'sim [--listen HOST:PORT] [--tls] [--data-dir DIR] [--node NAME]... [--config FILE] [--user USER@REALM:PASSWORD]... [--token USER@REALM!ID=SECRET]... [--mirror DIR] [--mirror-file NAME:SIZE]... [--fault SPEC]...',
+  usage: 'sim [--listen HOST:PORT] [--tls] [--data-dir DIR] [--node NAME]... [--config FILE] [--user USER@REALM:PASSWORD]... [--token USER@REALM!ID=SECRET]... [--mirror DIR] [--mirror-file NAME:SIZE]... [--fault SPEC]... [--hash-rate BYTES_PER_SEC] [--guest-address IPV4]',
   options: (y) =>
     y
       .option('listen', { type: 'string', describe: 'address to serve on (default 127.0.0.1:8006; port 0 picks a free port)' })
@@ -39,7 +49,9 @@ export const command = defineCommand<SimOptions>({
       .option('mirror', { type: 'string', describe: 'serve this directory under /mirror/' })
       .option('mirror-file', { type: 'string', array: true, describe: 'serve a generated ISO-like file NAME:SIZE (repeatable)' })
       .option('fault', { type: 'string', array: true, describe: 'inject a fault, e.g. api-error:status=503,count=3 (repeatable)' })
-      .option('ticket-lifetime', { type: 'number', describe: 'ticket lifetime in seconds (Proxmox: 7200)' }) as never,
+      .option('ticket-lifetime', { type: 'number', describe: 'ticket lifetime in seconds (Proxmox: 7200)' })
+      .option('hash-rate', { type: 'string', describe: 'hash files on the node at this rate, bytes/s with K/M/G (default: unpaced)' })
+      .option('guest-address', { type: 'string', describe: 'IPv4 address the guest agent reports on the first NIC' }) as never,
   async run(options, _packerFlags, positionals, ctx) {
     if (positionals.length) throw new UsageError(`hclx sim takes no positional arguments, got: ${positionals.join(' ')}.`, { hint: 'Run `hclx sim --help`.' });
     const config: SimConfig = options.config ? loadConfigFile(options.config) : {};
@@ -51,6 +63,11 @@ export const command = defineCommand<SimOptions>({
     if (options.node?.length) config.nodes = options.node;
     if (options.mirror) config.mirrorDir = options.mirror;
     if (options.ticketLifetime !== undefined) config.ticketLifetime = options.ticketLifetime;
+    if (options.hashRate !== undefined) config.hashRate = parseRate(options.hashRate);
+    if (options.guestAddress !== undefined) {
+      if (!isIPv4(options.guestAddress)) throw new UsageError(`--guest-address '${options.guestAddress}' is not an IPv4 address.`, { hint: 'Example: --guest-address 192.0.2.10.' });
+      config.guestAddress = options.guestAddress;
+    }
     config.users = [...(config.users ?? []), ...(options.user ?? []).map((u) => parseUserSpec(u))];
     config.tokens = [...(config.tokens ?? []), ...(options.token ?? []).map((t) => parseTokenSpec(t))];
     config.mirrorFiles = { ...(config.mirrorFiles ?? {}), ...Object.fromEntries((options.mirrorFile ?? []).map(parseMirrorFileSpec)) };
@@ -77,6 +94,7 @@ export const command = defineCommand<SimOptions>({
     for (const u of config.users) out.push(`    username ${u.userid}  password ${u.password}`);
     for (const t of config.tokens) out.push(`    token ${t.tokenid}  (secret as given on the command line or in the config file)`);
     if (config.faults.length) out.push(`  faults:     ${config.faults.join('  ')}`);
+    if (config.hashRate) out.push(`  hash rate:  ${config.hashRate} bytes/s for every node-side checksum pass`);
     out.push('  stats: GET /sim/stats; faults at run time: POST/DELETE /sim/faults. Press Ctrl-C to stop.');
     ctx.stdout.write(out.join('\n') + '\n');
 

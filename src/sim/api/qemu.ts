@@ -1,78 +1,69 @@
-// The qemu endpoints Packer's proxmox-iso builder uses: create (qmcreate task; a cdrom volume that
-// does not exist fails the task as in qemu-server's create_disks), status, start/stop/shutdown,
-// convert to template, config get/set (async POST with a qmconfig task, sync PUT) and destroy.
+// The qemu endpoints Packer's proxmox-iso builder uses: create (qemu-server's permission checks,
+// then a qmcreate task running create_disks; errors prefixed `unable to create VM N - `), status,
+// start/stop/shutdown, convert to template, config get/set (async POST with a qmconfig task, sync
+// PUT), disk resize (a `resize` task) and destroy.
 import { randomUUID } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
-import { handlerError, paramError } from '../api-error.js';
+import { ApiError, handlerError, paramError } from '../api-error.js';
 import { principal } from '../auth.js';
 import { methodInfo } from '../api-schema.js';
+import { DRIVE_KEY, formatDriveSize as formatSize, isCdrom, parseDrive, parseResizeSize, printDrive } from '../drive.js';
+import { addRandomMacs, checkBridgeAccess, checkConfigOptionPerms, checkCreate, checkSkiplock, checkStorageAccess, isRootLogin, normalizeDriveParams, resolveCdromAlias } from '../qemu-checks.js';
+import { createDisks, deleteOption } from '../qemu-disks.js';
 import type { ApiCall, RouteDef, SimContext } from '../sim-context.js';
-import { parseDirVolname, splitVolid } from '../storage.js';
 import { TaskFailure } from '../tasks.js';
 import type { SimVmRecord } from '../types.js';
-import { DRIVE_KEY, formatDriveSize } from '../vms.js';
 import { ok, requireNode } from './common.js';
 
-const NEW_DISK_RE = /^(?:([^/:\s]+):)?(\d+(?:\.\d+)?)$/;
 const NOT_CONFIG = new Set(['node', 'vmid', 'start', 'pool', 'storage', 'unique', 'force', 'archive', 'delete', 'revert', 'digest', 'skiplock', 'background_delay']);
 
-function vmOf(sim: SimContext, node: string, vmid: unknown): SimVmRecord {
+export function vmOf(sim: SimContext, node: string, vmid: unknown): SimVmRecord {
   const vm = sim.vms.get(Number(vmid));
   if (!vm || vm.node !== node) throw handlerError(`Configuration file 'nodes/${node}/qemu-server/${String(vmid)}.conf' does not exist`);
   return vm;
 }
 
-/** Resolves a drive value the way create_disks does; returns the config string to store. */
-async function resolveDrive(sim: SimContext, node: string, vmid: number, key: string, value: string): Promise<string> {
-  const parts = value.split(',');
-  let volume = parts[0]!;
-  let opts = parts.slice(1);
-  if (volume.startsWith('file=')) {
-    volume = volume.slice(5);
-  } else if (volume.includes('=') && !volume.includes(':')) {
-    const file = parts.find((p) => p.startsWith('file='));
-    if (!file) throw new TaskFailure(`${key}: missing 'file' in drive specification`);
-    volume = file.slice(5);
-    opts = parts.filter((p) => p !== file);
-  }
-  if (volume === 'none' || volume === 'cdrom') return [volume, ...opts].join(',');
-  const isCdrom = opts.includes('media=cdrom');
-  const newDisk = NEW_DISK_RE.exec(volume);
-  if (newDisk && !isCdrom) {
-    const storeid = newDisk[1] ?? 'local-lvm';
-    const s = sim.storages.get(storeid);
-    if (!s) throw new TaskFailure(`storage '${storeid}' does not exist`);
-    if (!s.content.includes('images')) throw new TaskFailure(`storage '${storeid}' does not support vm images`);
-    const index = sim.storages.virtual.filter((v) => v.vmid === vmid).length;
-    const size = Math.round(Number(newDisk[2]) * 1024 ** 3);
-    const volid = sim.storages.isFileBased(s) ? `${storeid}:${vmid}/vm-${vmid}-disk-${index}.raw` : `${storeid}:vm-${vmid}-disk-${index}`;
-    sim.storages.virtual.push({ volid, size, vmid, node });
-    return [volid, ...opts.filter((o) => !o.startsWith('size=')), `size=${formatDriveSize(size)}`].join(',');
-  }
-  const split = splitVolid(volume);
-  if (!split) throw new TaskFailure(`unable to parse volume ID '${volume}'`);
-  const s = sim.storages.get(split.storage);
-  if (!s) throw new TaskFailure(`storage '${split.storage}' does not exist`);
-  let size: number | undefined;
-  if (sim.storages.isFileBased(s)) {
-    const ref = parseDirVolname(split.storage, split.volname);
-    if (isCdrom && ref.vtype !== 'iso') throw new TaskFailure(`cannot use volume ${volume} - content type needs to be 'images' or 'iso'`);
-    size = await fsp.stat(sim.storages.volumePath(ref, node)).then((st) => (st.isFile() ? st.size : undefined), () => undefined);
-  } else {
-    size = sim.storages.virtual.find((v) => v.volid === volume)?.size;
-  }
-  if (!size) throw new TaskFailure(`volume ${volume} does not exist`);
-  return [volume, ...opts.filter((o) => !o.startsWith('size=')), `size=${formatDriveSize(size)}`].join(',');
+/** Request values as the strings PVE's handlers see (JSON true/false are 1/0). */
+function stringParams(params: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null) out[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+  return out;
 }
 
-async function applyConfig(sim: SimContext, vm: SimVmRecord, params: Record<string, unknown>): Promise<void> {
-  for (const key of String(params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) delete vm.config[key];
-  for (const [key, raw] of Object.entries(params)) {
-    if (NOT_CONFIG.has(key) || raw === undefined || raw === null) continue;
-    const value = typeof raw === 'boolean' ? (raw ? '1' : '0') : String(raw);
-    vm.config[key] = DRIVE_KEY.test(key) ? await resolveDrive(sim, vm.node, vm.vmid, key, value) : value;
-    if (key === 'name') vm.name = value;
+/** Sets the options on the VM's config: deletions first, drives through create_disks, the rest as given. */
+async function applyConfig(sim: SimContext, vm: SimVmRecord, values: Record<string, string>, log: (line: string) => void): Promise<void> {
+  for (const key of (values.delete ?? '').split(/[,;\s]+/).filter(Boolean)) deleteOption(sim, vm, key);
+  const drives: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (NOT_CONFIG.has(key)) continue;
+    if (DRIVE_KEY.test(key)) drives[key] = value;
+    else {
+      vm.config[key] = value;
+      if (key === 'name') vm.name = value;
+    }
   }
+  await createDisks(sim, vm, drives, values.storage, log);
+}
+
+/** update_vm_api's checks: privileges per option (drives: VM.Config.Disk/CDROM), storage, bridges. */
+function checkUpdate(sim: SimContext, call: ApiCall, vm: SimVmRecord, values: Record<string, string>): void {
+  const id = call.identity;
+  const deletes = (values.delete ?? '').split(/[,;\s]+/).filter(Boolean);
+  const keys = Object.keys(values).filter((k) => !NOT_CONFIG.has(k));
+  resolveCdromAlias(values);
+  if (!isRootLogin(id)) {
+    for (const key of [...keys, ...deletes]) {
+      if (!DRIVE_KEY.test(key) && !/^unused\d+$/.test(key)) continue;
+      const drive = parseDrive(values[key] ?? vm.config[key] ?? '');
+      sim.perms.check(id, `/vms/${vm.vmid}`, [drive && isCdrom(drive) ? 'VM.Config.CDROM' : 'VM.Config.Disk']);
+    }
+  }
+  checkConfigOptionPerms(sim, id, vm.vmid, [...keys, ...deletes]);
+  const options = Object.fromEntries(keys.map((k) => [k, values[k]!]));
+  checkStorageAccess(sim, id, vm.vmid, options, values.storage);
+  checkBridgeAccess(sim, id, options);
+  normalizeDriveParams(sim, options);
+  addRandomMacs(options);
+  Object.assign(values, options);
 }
 
 /** Config values typed as the schema says (PVE returns integers and booleans as JSON numbers). */
@@ -109,26 +100,28 @@ export const qemuRoutes: RouteDef[] = [
     method: 'POST',
     path: '/nodes/{node}/qemu',
     async handle(call) {
-      const { sim, params } = call;
+      const { sim, params, identity } = call;
       const node = requireNode(sim, params.node);
       const vmid = Number(params.vmid);
+      const values = stringParams(params);
+      checkCreate(sim, identity, vmid, values);
+      const emsg = `unable to create VM ${vmid} -`;
       const existing = sim.vms.get(vmid);
-      if (existing) throw handlerError(`VM ${vmid} already exists on node '${existing.node}'`);
+      if (existing) throw handlerError(`${emsg} VM ${vmid} already exists on node '${existing.node}'`);
       const vm: SimVmRecord = { vmid, node, name: `VM ${vmid}`, template: false, status: 'stopped', config: {} };
       // The id is taken from the moment the call returns, as PVE writes a placeholder config first.
       sim.vms.add(vm);
-      const task = sim.tasks.start(node, 'qmcreate', String(vmid), user(call), async () => {
+      const task = sim.tasks.start(node, 'qmcreate', String(vmid), user(call), async (t) => {
         try {
-          await applyConfig(sim, vm, params);
+          await applyConfig(sim, vm, values, (line) => t.log(line));
         } catch (e) {
           sim.vms.remove(vmid);
-          sim.storages.virtual.splice(0, sim.storages.virtual.length, ...sim.storages.virtual.filter((v) => v.vmid !== vmid));
-          throw e instanceof TaskFailure ? e : new TaskFailure((e as Error).message);
+          throw new TaskFailure(`${emsg} ${(e as Error).message.replace(/\n+$/, '')}`);
         }
         vm.config.smbios1 ??= `uuid=${randomUUID()}`;
         vm.config.vmgenid ??= randomUUID();
         vm.config.meta ??= `creation-qemu=9.2.0,ctime=${Math.floor(Date.now() / 1000)}`;
-        if (params.start !== undefined && String(params.start) === '1') vm.status = 'running';
+        if (values.start === '1') vm.status = 'running';
       });
       return ok(task.upid);
     },
@@ -211,24 +204,58 @@ export const qemuRoutes: RouteDef[] = [
         const { sim, params } = call;
         const node = requireNode(sim, params.node);
         const vm = vmOf(sim, node, params.vmid);
-        if (params.digest !== undefined && String(params.digest) !== digest(vm.config)) throw handlerError('detected modified configuration - file changed by other user? Try again.');
-        const keys = Object.keys(params).filter((k) => !NOT_CONFIG.has(k));
-        if (keys.length === 0 && !params.delete) throw paramError({ _root: 'no options specified' });
+        const values = stringParams(params);
+        if (values.digest !== undefined && values.digest !== digest(vm.config)) throw handlerError('detected modified configuration - file changed by other user? Try again.');
+        const keys = Object.keys(values).filter((k) => !NOT_CONFIG.has(k));
+        if (keys.length === 0 && !values.delete) throw paramError({ _root: 'no options specified' });
+        checkUpdate(sim, call, vm, values);
         if (method === 'PUT') {
           try {
-            await applyConfig(sim, vm, params);
+            await applyConfig(sim, vm, values, () => undefined);
           } catch (e) {
-            throw handlerError((e as Error).message);
+            throw e instanceof ApiError ? e : handlerError((e as Error).message);
           }
           return ok(null);
         }
-        const task = sim.tasks.start(node, 'qmconfig', String(vm.vmid), user(call), async () => {
-          await applyConfig(sim, vm, params);
+        const task = sim.tasks.start(node, 'qmconfig', String(vm.vmid), user(call), async (t) => {
+          await applyConfig(sim, vm, values, (line) => t.log(line));
         });
         return ok(task.upid);
       },
     }),
   ),
+  {
+    method: 'PUT',
+    path: '/nodes/{node}/qemu/{vmid}/resize',
+    async handle(call) {
+      const { sim, params, identity } = call;
+      const node = requireNode(sim, params.node);
+      const vmid = Number(params.vmid);
+      checkSkiplock(params, identity);
+      const disk = String(params.disk);
+      const sizestr = String(params.size);
+      const task = sim.tasks.start(node, 'resize', String(vmid), user(call), async (t) => {
+        const vm = vmOf(sim, node, vmid);
+        if (params.digest !== undefined && String(params.digest) !== digest(vm.config)) throw new TaskFailure('checksum mismatch (file change by other user?)');
+        if (!vm.config[disk]) throw new TaskFailure(`disk '${disk}' does not exist`);
+        const drive = parseDrive(vm.config[disk]!);
+        if (!drive?.file) throw new TaskFailure(`disk '${disk}' has no associated volume`);
+        if (isCdrom(drive)) throw new TaskFailure("you can't resize a cdrom");
+        const info = sim.storages.volumeInfo(drive.file);
+        sim.perms.check(identity, `/storage/${info.storage}`, ['Datastore.AllocateSpace']);
+        const current = sim.storages.virtual.find((v) => v.volid === drive.file)?.size;
+        if (current === undefined) throw new TaskFailure(`Could not determine current size of volume '${drive.file}'`);
+        const size = parseResizeSize(sizestr, current);
+        if (size === undefined) throw new TaskFailure('internal error');
+        if (size < current) throw new TaskFailure('shrinking disks is not supported');
+        if (size === current) return;
+        sim.storages.resizeImage(drive.file, size).forEach((line) => t.log(line));
+        drive.opts.set('size', formatSize(size));
+        vm.config[disk] = printDrive(drive);
+      });
+      return ok(task.upid);
+    },
+  },
   {
     method: 'DELETE',
     path: '/nodes/{node}/qemu/{vmid}',
@@ -238,7 +265,11 @@ export const qemuRoutes: RouteDef[] = [
       const vm = vmOf(sim, node, params.vmid);
       if (vm.status === 'running') throw handlerError(`VM ${vm.vmid} is running - destroy failed`);
       const task = sim.tasks.start(node, 'qmdestroy', String(vm.vmid), user(call), async (t) => {
-        for (const v of sim.storages.virtual.filter((x) => x.vmid === vm.vmid)) t.log(`  Logical volume "${v.volid.split(':')[1]}" successfully removed.`);
+        for (const v of sim.storages.virtual.filter((x) => x.vmid === vm.vmid)) {
+          const s = sim.storages.get(v.volid.split(':')[0]!);
+          // lvremove prints this; removing an image file prints nothing.
+          if (s && !sim.storages.isFileBased(s)) t.log(`  Logical volume "${v.volid.split(':')[1]}" successfully removed.`);
+        }
         const keep = sim.storages.virtual.filter((x) => x.vmid !== vm.vmid);
         sim.storages.virtual.splice(0, sim.storages.virtual.length, ...keep);
         sim.vms.remove(vm.vmid);

@@ -52,6 +52,20 @@ function volumeRef(sim: SimContext, storage: string | undefined, volume: string)
   return parseDirVolname(split.storage, split.volname);
 }
 
+/** ST Config.pm $api_storage_config: the storage.cfg section with its id, the file's digest, content as a list. */
+function storageConfig(sim: SimContext, s: SimStorage): Record<string, unknown> {
+  return {
+    storage: s.storage,
+    type: s.type,
+    content: s.content.join(','),
+    ...(sim.storages.isFileBased(s) ? { path: sim.storages.root(s.storage, sim.nodes[0]!) } : { vgname: 'pve', thinpool: 'data' }),
+    ...(s.shared ? { shared: 1 } : {}),
+    ...(s.disable ? { disable: 1 } : {}),
+    ...(s.nodes && s.nodes.length ? { nodes: s.nodes.join(',') } : {}),
+    digest: 'b4c6b5d0e9bd8de0bda5e0c2c0f1d1f6a1c3e5d7',
+  };
+}
+
 async function fileSize(path: string): Promise<number | undefined> {
   return fsp.stat(path).then((st) => (st.isFile() ? st.size : undefined), () => undefined);
 }
@@ -102,19 +116,17 @@ export const storageRoutes: RouteDef[] = [
     path: '/storage',
     async handle({ sim, params, identity }) {
       const type = strParam(params.type);
-      const out = sim.storages.configs
-        .filter((s) => (!type || s.type === type) && canSee(sim, identity, s.storage))
-        .map((s) => ({
-          storage: s.storage,
-          type: s.type,
-          content: s.content.join(','),
-          ...(sim.storages.isFileBased(s) ? { path: sim.storages.root(s.storage, sim.nodes[0]!) } : { vgname: 'pve', thinpool: 'data' }),
-          ...(s.shared ? { shared: 1 } : {}),
-          ...(s.disable ? { disable: 1 } : {}),
-          ...(s.nodes && s.nodes.length ? { nodes: s.nodes.join(',') } : {}),
-          digest: 'b4c6b5d0e9bd8de0bda5e0c2c0f1d1f6a1c3e5d7',
-        }));
+      const out = sim.storages.configs.filter((s) => (!type || s.type === type) && canSee(sim, identity, s.storage)).map((s) => storageConfig(sim, s));
       return ok(out);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/storage/{storage}',
+    async handle({ sim, params }) {
+      const s = sim.storages.get(String(params.storage));
+      if (!s) throw handlerError(`storage '${String(params.storage)}' does not exist`);
+      return ok(storageConfig(sim, s));
     },
   },
   {

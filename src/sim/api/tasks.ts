@@ -1,6 +1,6 @@
 // Task endpoints: list (source, typefilter, userfilter, vmid, errors, since/until, statusfilter,
 // start/limit), status, log (start/limit/total, `no content`, download) and stop.
-import { paramError } from '../api-error.js';
+import { handlerError, paramError } from '../api-error.js';
 import type { Identity } from '../auth.js';
 import { boolParam, intParam, splitList } from '../param-schema.js';
 import type { RouteDef, SimContext } from '../sim-context.js';
@@ -9,11 +9,12 @@ import { parseUpid } from '../upid.js';
 import { ok, requireNode } from './common.js';
 
 /** The task's owner is the caller, or the caller is the user of the token that started it. */
-function owns(id: Identity, task: Task): boolean {
-  const user = task.info.user;
+function ownsUser(id: Identity, user: string): boolean {
   if (id.tokenid) return user === id.tokenid;
   return user === id.userid || user.startsWith(`${id.userid}!`);
 }
+
+const owns = (id: Identity, task: Task) => ownsUser(id, task.info.user);
 
 function findTask(sim: SimContext, node: string, upid: string): Task {
   if (!parseUpid(upid)) throw paramError({ upid: 'unable to parse worker upid' });
@@ -105,8 +106,18 @@ export const taskRoutes: RouteDef[] = [
     path: '/nodes/{node}/tasks/{upid}/log',
     async handle({ sim, params, identity, res }) {
       const node = requireNode(sim, params.node);
-      const task = findTask(sim, node, String(params.upid));
-      if (!owns(identity, task)) sim.perms.check(identity, `/nodes/${node}`, ['Sys.Audit']);
+      const upid = String(params.upid);
+      const info = parseUpid(upid);
+      if (!info) throw paramError({ upid: 'unable to parse worker upid' });
+      // read_task_log checks no existence: the owner comes from the UPID, a missing log file is a line.
+      if (!ownsUser(identity, info.user)) sim.perms.check(identity, `/nodes/${node}`, ['Sys.Audit']);
+      const found = sim.tasks.find(upid);
+      const task = found && found.info.node === node ? found : undefined;
+      if (!task) {
+        if (boolParam(params.download, false)) throw handlerError(`Could not open file '/var/log/pve/tasks/${info.starttime.toString(16).toUpperCase().slice(-1)}/${upid}' - No such file or directory`);
+        // PVE::Tools::dump_logfile returns a single line object (not a list) when it cannot open the file.
+        return ok({ n: 1, t: 'unable to open file - No such file or directory' }, 1);
+      }
       if (boolParam(params.download, false)) {
         if (params.start !== undefined || params.limit !== undefined) throw paramError({ download: "Parameter 'download' can't be used with other parameters" });
         const stamp = new Date(task.info.starttime * 1000).toISOString().replace(/\.\d+Z$/, 'Z');

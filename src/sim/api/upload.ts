@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ApiError, handlerError, paramError } from '../api-error.js';
 import { methodInfo } from '../api-schema.js';
 import { principal } from '../auth.js';
-import { hashFile } from '../download-task.js';
+import { hashFile } from '../hashing.js';
 import { MultipartError, boundaryOf, readMultipart } from '../multipart.js';
 import type { FileSink } from '../multipart.js';
 import { verifyParams, strParam } from '../param-schema.js';
@@ -79,7 +79,7 @@ export const uploadRoutes: RouteDef[] = [
             t.log(`starting file import from: ${spool}`);
             if (checksum && algorithm) {
               t.logPartial('calculating checksum...');
-              const { hex, size } = await hashFile(spool, algorithm, t.signal);
+              const { hex, size } = await hashFile(spool, algorithm, t.signal, sim.hashRate);
               sim.stats.hashed(size);
               if (hex !== checksum.toLowerCase()) throw new TaskFailure(`checksum mismatch: got '${hex}' != expect '${checksum}'`);
               t.log('OK, checksum verified');
