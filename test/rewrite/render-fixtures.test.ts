@@ -1,7 +1,9 @@
 // Renders every fixture in fixtures/render/<case>/ and compares the emitted files byte for byte
 // with <case>/expected/ (files without an expected copy must come out identical to the input).
 // Fixtures marked packerValidate are also checked with the installed `packer validate`
-// (Debian's 1.6.6 for the legacy dialect), when packer is on the PATH.
+// (Debian's 1.6.6 for the legacy dialect), when packer is on the PATH. And every emitted file whose
+// input `packer fmt -check` accepts must be accepted too (issue 12, item 3): skipped, with the
+// reason, where packer is not installed; in CI (CI=true) a missing packer fails.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +23,8 @@ interface Case {
   changes: Array<[string, string]>;
   warnings?: string[];
   packerValidate?: boolean;
+  /** The template is packer fmt-clean (so the fmt check below must run for it). */
+  packerFmt?: boolean;
 }
 
 const packer = spawnSync('packer', ['version'], { encoding: 'utf8' });
@@ -65,6 +69,38 @@ for (const name of readdirSync(FIXTURES).sort()) {
         const run = spawnSync('packer', ['validate', target], { cwd: work, encoding: 'utf8', timeout: 60_000 });
         assert.equal(run.status, 0, `packer validate (${packerVersion}) failed:\n${run.stdout}${run.stderr}`);
       }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  const noPacker = !packerVersion && process.env.CI !== 'true' && 'packer is not installed (packer fmt -check is the reference)';
+  test(`render fixture ${name}: a file packer fmt accepts comes out fmt-clean`, { skip: noPacker }, async () => {
+    assert.ok(packerVersion, 'packer must be installed in CI');
+    const work = mkdtempSync(join(tmpdir(), 'hclx-fixture-fmt-'));
+    try {
+      const templateDir = join(dir, 'template');
+      const out = join(work, 'out');
+      await renderTemplate({
+        templatePath: spec.args.file ? join(templateDir, spec.args.file) : templateDir,
+        cwd: work,
+        env: {},
+        varFiles: (spec.args.varFiles ?? []).map((f) => join(templateDir, f)),
+        vars: spec.args.vars ?? [],
+        target: spec.args.target,
+        outDir: out,
+        resolveVolids: predictVolids,
+      });
+      const fmtClean = (file: string) => spawnSync('packer', ['fmt', '-check', file], { cwd: work, encoding: 'utf8', timeout: 60_000 }).status === 0;
+      let checked = 0;
+      for (const entry of readdirSync(templateDir)) {
+        if (!entry.endsWith('.hcl') || (spec.args.file && entry !== spec.args.file)) continue;
+        if (!fmtClean(join(templateDir, entry))) continue;
+        checked++;
+        const diff = spawnSync('packer', ['fmt', '-diff', '-check', join(out, entry)], { cwd: work, encoding: 'utf8', timeout: 60_000 });
+        assert.equal(diff.status, 0, `${entry} passed packer fmt -check, its rendering does not:\n${diff.stdout}${diff.stderr}`);
+      }
+      if (spec.packerFmt) assert.ok(checked > 0, 'the fixture is meant to be packer fmt-clean');
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
