@@ -10,6 +10,7 @@ import { applyEdits } from './edit.js';
 import { fileInfo } from './file-info.js';
 import type { Body, SourceFile, TextEdit } from './model.js';
 import { parseFileSync } from './parse.js';
+import type { SourceText } from './source-text.js';
 
 interface LineCells {
   /** Columns before the spaces that precede `=` (indentation and name). */
@@ -28,7 +29,7 @@ export function withFmtAlignment(file: SourceFile, edits: readonly TextEdit[]): 
   if (file.syntax !== 'hcl' || edits.length === 0) return [...edits];
   const edited = applyEdits(file.text, edits);
   const after = parseFileSync({ path: file.path, displayPath: file.displayPath, text: edited, syntax: 'hcl' });
-  const touched = touchedLines(edited, edits);
+  const touched = touchedLines(fileInfo(after).src, edits);
   const spaces = alignmentEdits(after, touched);
   if (spaces.length === 0) return [...edits];
   const final = applyEdits(edited, spaces);
@@ -42,32 +43,16 @@ export function withFmtAlignment(file: SourceFile, edits: readonly TextEdit[]): 
 }
 
 /** Lines (0-based, of the edited text) an edit wrote or changed, and the lines on either side (a run they are in may change). */
-function touchedLines(edited: string, edits: readonly TextEdit[]): Set<number> {
-  const lineOf = lineIndexer(edited);
+function touchedLines(edited: SourceText, edits: readonly TextEdit[]): Set<number> {
   const lines = new Set<number>();
   let shift = 0;
   for (const e of [...edits].sort((a, b) => a.start - b.start)) {
     const start = e.start + shift;
     const end = start + e.text.length;
-    for (let l = lineOf(start) - 1; l <= lineOf(end) + 1; l++) lines.add(l);
+    for (let l = edited.lineIndex(start) - 1; l <= edited.lineIndex(end) + 1; l++) lines.add(l);
     shift += e.text.length - (e.end - e.start);
   }
   return lines;
-}
-
-function lineIndexer(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
 }
 
 function alignmentEdits(file: SourceFile, touched: ReadonlySet<number>): TextEdit[] {

@@ -27,6 +27,19 @@ interface Case {
   packerFmt?: boolean;
 }
 
+function renderFixture(templateDir: string, spec: Case, work: string, out: string) {
+  return renderTemplate({
+    templatePath: spec.args.file ? join(templateDir, spec.args.file) : templateDir,
+    cwd: work,
+    env: {},
+    varFiles: (spec.args.varFiles ?? []).map((f) => join(templateDir, f)),
+    vars: spec.args.vars ?? [],
+    target: spec.args.target,
+    outDir: out,
+    resolveVolids: predictVolids,
+  });
+}
+
 const packer = spawnSync('packer', ['version'], { encoding: 'utf8' });
 const packerVersion = packer.status === 0 ? packer.stdout.trim() : undefined;
 
@@ -38,16 +51,7 @@ for (const name of readdirSync(FIXTURES).sort()) {
     try {
       const templateDir = join(dir, 'template');
       const out = join(work, 'out');
-      const report = await renderTemplate({
-        templatePath: spec.args.file ? join(templateDir, spec.args.file) : templateDir,
-        cwd: work,
-        env: {},
-        varFiles: (spec.args.varFiles ?? []).map((f) => join(templateDir, f)),
-        vars: spec.args.vars ?? [],
-        target: spec.args.target,
-        outDir: out,
-        resolveVolids: predictVolids,
-      });
+      const report = await renderFixture(templateDir, spec, work, out);
       assert.equal(report.dialect.dialect, spec.dialect);
       assert.deepEqual(
         report.changes.map((c) => [c.label, c.to]),
@@ -81,16 +85,7 @@ for (const name of readdirSync(FIXTURES).sort()) {
     try {
       const templateDir = join(dir, 'template');
       const out = join(work, 'out');
-      await renderTemplate({
-        templatePath: spec.args.file ? join(templateDir, spec.args.file) : templateDir,
-        cwd: work,
-        env: {},
-        varFiles: (spec.args.varFiles ?? []).map((f) => join(templateDir, f)),
-        vars: spec.args.vars ?? [],
-        target: spec.args.target,
-        outDir: out,
-        resolveVolids: predictVolids,
-      });
+      await renderFixture(templateDir, spec, work, out);
       const fmtClean = (file: string) => spawnSync('packer', ['fmt', '-check', file], { cwd: work, encoding: 'utf8', timeout: 60_000 }).status === 0;
       let checked = 0;
       for (const entry of readdirSync(templateDir)) {
