@@ -6,8 +6,13 @@
 //   - every other entry of the template directory is mirrored as a symlink to the original, so
 //     `${path.root}/http`, file("scripts/x.sh") and templatefile() relative to path.root find
 //     the same files; cwd-relative paths are untouched because the cwd is the same.
-// What a symlink cannot keep is reported as a warning: paths that climb out of path.root
-// (`../x`) and path.root used as a value (it is now the output directory).
+//   - paths that climb out of path.root (`${path.root}/../x`, file("../x")) keep working: the
+//     copy is written as many directories deep inside the output directory as the template
+//     climbs, under the same names, and each of those directories mirrors the original one
+//     with symlinks (OUT/proj/packer/ for /src/proj/packer/ climbing once: OUT/proj/x links to
+//     /src/proj/x). This holds for every Packer version, as path.root stays the directory given.
+// What a symlink cannot keep is reported as a warning: path.root used as a value (it is now the
+// copy's directory).
 
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -34,6 +39,7 @@ export interface EmittedEntry {
 }
 
 export interface EmitResult {
+  /** The directory the template's files are written to (the output directory, or a mirror inside it: see above). */
   outDir: string;
   /** What to give `packer build` (the directory, or the file in single-file mode), as shown to the user. */
   buildPath: string;
@@ -56,11 +62,12 @@ export function emitTemplate(input: EmitInput): EmitResult {
   checkOutputDirectory(out, template);
   prepareOutputDirectory(out, input.outDir, template.cwd);
 
+  const { dir: copyDir, top } = mirrorParents(out, template);
   const entries: EmittedEntry[] = [];
   const written = new Set<string>();
   for (const file of [...template.files, ...template.autoVarFiles]) {
     const fileEdits = edits.get(file.source.path) ?? [];
-    const target = join(out, file.entryName);
+    const target = join(copyDir, file.entryName);
     if (fileEdits.length > 0) {
       writeFileSync(target, applyEdits(file.source.text, fileEdits), 'utf8');
       entries.push({ name: file.entryName, kind: 'edited' });
@@ -75,15 +82,51 @@ export function emitTemplate(input: EmitInput): EmitResult {
     if (PACKER_SUFFIXES.some((s) => name.endsWith(s))) continue; // other configs must not join the build
     const source = join(template.dir, name);
     if (out === source || out.startsWith(source + sep)) continue; // the output directory itself
-    symlinkSync(source, join(out, name));
+    symlinkSync(source, join(copyDir, name));
     entries.push({ name, kind: 'symlink' });
   }
-  const marker: Marker = { tool: 'hclx', command: 'render', template: template.dir, entries: entries.map((e) => e.name) };
+  const marker: Marker = { tool: 'hclx', command: 'render', template: template.dir, entries: top ? [top] : entries.map((e) => e.name) };
   writeFileSync(join(out, MARKER), JSON.stringify(marker, null, 2) + '\n', 'utf8');
 
-  const shownOut = displayPath(out, template.cwd);
+  const shownOut = displayPath(copyDir, template.cwd);
   const buildPath = template.mode === 'directory' ? shownOut : join(shownOut, template.files[0]!.entryName);
-  return { outDir: out, buildPath, entries, warnings: pathWarnings(template, shownOut) };
+  return { outDir: copyDir, buildPath, entries, warnings: pathWarnings(template, shownOut) };
+}
+
+/** The most directories a `..` chain in the template's files climbs (`../../x`: 2). */
+export function climbDepth(template: Template): number {
+  let depth = 0;
+  for (const file of [...template.files, ...template.autoVarFiles]) {
+    for (const m of file.source.text.matchAll(/(?<![\w.-])\.\.(?:[/\\]\.\.)*(?![\w.-])/g)) depth = Math.max(depth, m[0].split(/[/\\]/).length);
+  }
+  return depth;
+}
+
+/**
+ * Where the copy goes so that `..` from it finds what `..` from the template directory finds: with
+ * a climb of N, OUT/<the N parent names>/<the directory's name>, each level a directory whose other
+ * entries link to the original's (never the one that holds the output directory). N = 0: OUT.
+ */
+function mirrorParents(out: string, template: Template): { dir: string; top?: string } {
+  const parts = template.dir.split(sep).filter((p) => p !== '');
+  const depth = Math.min(climbDepth(template), parts.length - 1);
+  if (depth <= 0) return { dir: out };
+  const root = template.dir.slice(0, template.dir.indexOf(parts[0]!));
+  const names = parts.slice(parts.length - 1 - depth);
+  let dir = out;
+  for (let i = 0; i < depth; i++) {
+    dir = join(dir, names[i]!);
+    mkdirSync(dir);
+    const original = join(root, ...parts.slice(0, parts.length - depth + i));
+    for (const name of readdirSync(original).sort()) {
+      const source = join(original, name);
+      if (name === names[i + 1] || out === source || out.startsWith(source + sep)) continue;
+      symlinkSync(source, join(dir, name));
+    }
+  }
+  dir = join(dir, names[depth]!);
+  mkdirSync(dir);
+  return { dir, top: names[0]! };
 }
 
 function checkOutputDirectory(out: string, template: Template): void {
@@ -121,7 +164,8 @@ function prepareOutputDirectory(out: string, shown: string, cwd: string): void {
       hint: 'Move them away or choose another directory; hclx replaces only what it wrote there before.',
     });
   }
-  for (const name of ours) rmSync(join(out, name), { force: true });
+  // A mirror of parent directories (see mirrorParents) is a directory: its symlinks go, never what they point at.
+  for (const name of ours) rmSync(join(out, name), { force: true, recursive: true });
 }
 
 function readMarker(path: string): Marker | undefined {
@@ -138,13 +182,15 @@ const FILE_FUNCTIONS = /\b(file|fileexists|fileset|templatefile)\(\s*"\.\.[/\\]/
 /** References a symlink mirror cannot keep pointing at the same place. */
 function pathWarnings(template: Template, shownOut: string): string[] {
   const warnings: string[] = [];
+  const mirrored = Math.min(climbDepth(template), template.dir.split(sep).filter((p) => p !== '').length - 1) === climbDepth(template);
   for (const file of template.files) {
     const lines = file.source.text.split('\n');
     lines.forEach((line, i) => {
       const code = stripLineComment(line);
       const at = `${file.source.displayPath}:${i + 1}`;
       if (FILE_FUNCTIONS.test(code) || /path\.root\}?\s*\/\.\./.test(code) || /path\.root\}\/\.\./.test(code)) {
-        warnings.push(`${at}: this path climbs out of path.root ('../'); from ${shownOut} it resolves elsewhere. Use an absolute path or one relative to path.cwd.`);
+        // Climbs are mirrored (mirrorParents) unless they go above the filesystem root.
+        if (!mirrored) warnings.push(`${at}: this path climbs out of path.root ('../') above the filesystem root; from ${shownOut} it resolves elsewhere. Use an absolute path or one relative to path.cwd.`);
         return;
       }
       for (const m of code.matchAll(/path\.root/g)) {

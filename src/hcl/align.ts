@@ -10,7 +10,7 @@
 // comments chain the same way over consecutive lines that end in a comment.
 
 import { applyEdits } from './edit.js';
-import type { TextEdit } from './model.js';
+import type { SourceFile, TextEdit } from './model.js';
 import { SourceText } from './source-text.js';
 
 interface LineCells {
@@ -126,8 +126,18 @@ function columns(s: string): number {
   return [...s].length;
 }
 
-/** Realigns the chains (of `=`, then of trailing comments) that contain a line in `touched`. */
-function alignLines(lines: LineCells[], touched: ReadonlySet<number>): void {
+/** A run of spaces (or tabs) to become `width` spaces: `at` and `length` index the edited text. */
+interface Gap {
+  at: number;
+  length: number;
+  width: number;
+}
+
+/**
+ * The gaps to change so the chains (of `=`, then of trailing comments) that contain a line in
+ * `touched` line up. `starts` are the offsets of the lines in the edited text.
+ */
+function alignmentGaps(lines: LineCells[], starts: readonly number[], touched: ReadonlySet<number>): Gap[] {
   const chains = (member: (l: LineCells) => boolean): number[][] => {
     const out: number[][] = [];
     let run: number[] = [];
@@ -141,21 +151,65 @@ function alignLines(lines: LineCells[], touched: ReadonlySet<number>): void {
     if (run.length > 0) out.push(run);
     return out.filter((c) => c.some((n) => touched.has(n)));
   };
+  const gaps: Gap[] = [];
+  /** Per line, how far its `=` realignment moves what follows it (in columns and characters alike: spaces). */
+  const shift = new Map<number, number>();
   // `=` first: moving it moves the comments after it, which are aligned next.
   for (const cell of ['assign', 'comment'] as const) {
     for (const chain of chains((l) => l[cell] !== undefined)) {
-      const head = (l: LineCells) => l.text.slice(0, l[cell]).trimEnd();
-      const width = Math.max(...chain.map((n) => columns(head(lines[n] as LineCells))));
+      const head = (n: number) => {
+        const l = lines[n] as LineCells;
+        const code = l.text.slice(0, l[cell]).trimEnd();
+        return { end: code.length, width: columns(code) + (cell === 'comment' ? (shift.get(n) ?? 0) : 0) };
+      };
+      const width = Math.max(...chain.map((n) => head(n).width));
       for (const n of chain) {
         const l = lines[n] as LineCells;
-        const aligned = head(l) + ' '.repeat(width - columns(head(l)) + 1);
-        const shift = aligned.length - (l[cell] as number);
-        l.text = aligned + l.text.slice(l[cell]);
-        l[cell] = aligned.length;
-        if (cell === 'assign' && l.comment !== undefined) l.comment += shift;
+        const h = head(n);
+        const length = (l[cell] as number) - h.end;
+        const wanted = width - h.width + 1;
+        if (length === wanted) continue;
+        gaps.push({ at: (starts[n] as number) + h.end, length, width: wanted });
+        if (cell === 'assign') shift.set(n, wanted - length);
       }
     }
   }
+  return gaps.sort((x, y) => x.at - y.at);
+}
+
+/** The edits applied, where each one's text lies in the result, and the gaps to realign there. */
+function editedWithGaps(text: string, edits: readonly TextEdit[]): { after: string; spans: Array<{ edit: TextEdit; start: number; end: number; delta: number }>; gaps: Gap[] } {
+  const after = applyEdits(text, edits);
+  const spans: Array<{ edit: TextEdit; start: number; end: number; delta: number }> = [];
+  let delta = 0;
+  for (const edit of [...edits].sort((a, b) => a.start - b.start || a.end - b.end)) {
+    const start = edit.start + delta;
+    // delta: what the edits before this one added to the offsets of the text that follows them.
+    spans.push({ edit, start, end: start + edit.text.length, delta });
+    delta += edit.text.length - (edit.end - edit.start);
+  }
+  const raw = after.split('\n');
+  const starts: number[] = [];
+  let offset = 0;
+  for (const l of raw) {
+    starts.push(offset);
+    offset += l.length + 1;
+  }
+  const src = new SourceText(after, '');
+  const lineOf = (o: number): number => src.lineIndex(o);
+  // The lines an edit wrote, and the one on each side (a run the edit split or shortened goes on there).
+  const touched = new Set<number>();
+  for (const { start, end } of spans) {
+    const last = end > 0 && after[end - 1] === '\n' ? lineOf(end) : lineOf(end) + 1;
+    for (let n = lineOf(start) - 1; n <= last; n++) touched.add(n);
+  }
+  let state: ScanState = { kind: 'code' };
+  const lines = raw.map((l) => {
+    const scanned = scanLine(l.endsWith('\r') ? l.slice(0, -1) : l, state);
+    state = scanned.state;
+    return scanned.cells;
+  });
+  return { after, spans, gaps: alignmentGaps(lines, starts, touched) };
 }
 
 /**
@@ -164,31 +218,43 @@ function alignLines(lines: LineCells[], touched: ReadonlySet<number>): void {
  */
 export function applyEditsAligned(text: string, edits: readonly TextEdit[]): string {
   if (edits.length === 0) return text;
-  const after = applyEdits(text, edits);
-  // Where each edit's text lies in the result.
-  const spans: Array<[number, number]> = [];
-  let delta = 0;
-  for (const e of [...edits].sort((a, b) => a.start - b.start || a.end - b.end)) {
-    const start = e.start + delta;
-    spans.push([start, start + e.text.length]);
-    delta += e.text.length - (e.end - e.start);
+  const { after, gaps } = editedWithGaps(text, edits);
+  let out = '';
+  let from = 0;
+  for (const g of gaps) {
+    out += after.slice(from, g.at) + ' '.repeat(g.width);
+    from = g.at + g.length;
   }
-  const raw = after.split('\n');
-  const src = new SourceText(after, '');
-  const lineOf = (o: number): number => src.lineIndex(o);
-  // The lines an edit wrote, and the one on each side (a run the edit split or shortened goes on there).
-  const touched = new Set<number>();
-  for (const [s, e] of spans) {
-    const last = e > 0 && after[e - 1] === '\n' ? lineOf(e) : lineOf(e) + 1;
-    for (let n = lineOf(s) - 1; n <= last; n++) touched.add(n);
+  return out + after.slice(from);
+}
+
+/**
+ * `edits` of a native file with packer fmt's alignment of the runs they touch, as edits of the same
+ * original text (for callers that collect edits, such as the render's rewrite). A realigned gap
+ * inside an edit's text goes into that edit; one in text no edit wrote becomes an edit of its own,
+ * so each edit still covers only what it changed (Packer's error lines map back through them).
+ */
+export function withFmtAlignment(file: SourceFile, edits: readonly TextEdit[]): TextEdit[] {
+  if (file.syntax !== 'hcl' || edits.length === 0) return [...edits];
+  const { spans, gaps } = editedWithGaps(file.text, edits);
+  const texts = new Map(spans.map((s) => [s, s.edit.text]));
+  const out: TextEdit[] = [];
+  // Gaps in reverse, so splicing one into an edit's text leaves the offsets of the earlier ones valid.
+  for (const g of [...gaps].reverse()) {
+    const inside = spans.find((s) => g.at >= s.start && g.at + g.length <= s.end);
+    if (inside) {
+      const t = texts.get(inside) as string;
+      texts.set(inside, t.slice(0, g.at - inside.start) + ' '.repeat(g.width) + t.slice(g.at - inside.start + g.length));
+      continue;
+    }
+    // Spaces partly written by an edit (none of the rewrite's or migrate's edits ends inside such a
+    // run): left as they are rather than split across two edits.
+    if (spans.some((s) => g.at < s.end && g.at + g.length > s.start)) continue;
+    // Text no edit wrote: its offset shifts back by what the edits in front of it changed.
+    const before = spans.filter((s) => s.end <= g.at).at(-1);
+    const start = g.at - (before ? before.delta + before.edit.text.length - (before.edit.end - before.edit.start) : 0);
+    out.push({ file: file.path, start, end: start + g.length, text: ' '.repeat(g.width) });
   }
-  let state: ScanState = { kind: 'code' };
-  const lines = raw.map((l) => {
-    const cr = l.endsWith('\r');
-    const scanned = scanLine(cr ? l.slice(0, -1) : l, state);
-    state = scanned.state;
-    return { ...scanned.cells, cr };
-  });
-  alignLines(lines, touched);
-  return lines.map((l) => l.text + (l.cr ? '\r' : '')).join('\n');
+  for (const s of spans) out.push({ ...s.edit, text: texts.get(s) as string });
+  return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }

@@ -175,11 +175,18 @@ function lineText(src: SourceText, lineStartOffset: number): string {
 /** What removing a native item takes: whole lines (to be collapsed) or a span inside a line. */
 type NativeRemoval = { lines: true; start: number; end: number } | { lines: false; edit: TextEdit };
 
-function nativeRemoval(item: BodyItem): NativeRemoval {
+function nativeRemoval(item: BodyItem, keepComments = false): NativeRemoval {
   const file = item.parent.file;
   const { src } = fileInfo(file);
   const text = src.text;
   const ext = nativeExtent(item);
+  if (keepComments && ext.alone) {
+    // The lead comment lines stay; a same-line comment stays as a line of its own, where it was.
+    const start = item.range.start.offset;
+    const comment = firstNonBlank(src, item.range.end.offset);
+    if (comment < ext.end) return { lines: false, edit: edit(file, start, comment, '') };
+    return { lines: true, start: src.lineStart(start), end: src.nextLineStart(ext.end) };
+  }
   if (!ext.alone) {
     // The item shares its line (`name { a = 1 }`): remove it and the spaces around it.
     let ps = ext.leadStart;
@@ -215,12 +222,12 @@ function nativeRemove(item: BodyItem): TextEdit[] {
 }
 
 /** Several removals in one native file: lines that touch go as one run, collapsed once. */
-function nativeRemoveAll(file: SourceFile, items: readonly BodyItem[]): TextEdit[] {
+function nativeRemoveAll(file: SourceFile, items: readonly BodyItem[], keepComments = false): TextEdit[] {
   const { src } = fileInfo(file);
   const out: TextEdit[] = [];
   const runs: Array<{ start: number; end: number }> = [];
   for (const item of items) {
-    const r = nativeRemoval(item);
+    const r = nativeRemoval(item, keepComments);
     if (r.lines) runs.push({ start: r.start, end: r.end });
     else out.push(r.edit);
   }
@@ -588,11 +595,13 @@ export function removeItem(item: BodyItem): TextEdit[] {
  * Removes several items (of any files). Removals that touch are made as one: consecutive native
  * lines go as one run, so the blank-line rule applies once to the whole run, and consecutive JSON
  * properties go with one comma. An item inside another removed item is covered by it.
+ * `keepComments` (native): the comments an item owns stay (its lead comment lines where they are,
+ * its same-line comment as a line of its own at its indentation) instead of going with it.
  */
-export function removeItems(items: readonly BodyItem[]): TextEdit[] {
+export function removeItems(items: readonly BodyItem[], options: { keepComments?: boolean } = {}): TextEdit[] {
   const byFile = new Map<SourceFile, BodyItem[]>();
   for (const item of items) byFile.set(item.parent.file, [...(byFile.get(item.parent.file) ?? []), item]);
-  return [...byFile].flatMap(([file, list]) => (file.syntax === 'json' ? jsonRemoveAll(file, list) : nativeRemoveAll(file, list)));
+  return [...byFile].flatMap(([file, list]) => (file.syntax === 'json' ? jsonRemoveAll(file, list) : nativeRemoveAll(file, list, options.keepComments)));
 }
 
 /** Replaces the expression of an attribute (the name, comments and layout stay). */

@@ -8,9 +8,10 @@ import { HclxError } from '../errors.js';
 import { evaluate } from '../hcl/evaluate.js';
 import type { EvalContext } from '../hcl/evaluate.js';
 import type { Attribute, Block, Value } from '../hcl/model.js';
-import { BUILD_SCHEMA, PROXMOX_SOURCE_SCHEMA, ROOT_SCHEMA } from '../hcl/json-schema.js';
+import { BUILD_SCHEMA, PROXMOX_SOURCE_SCHEMA } from '../hcl/json-schema.js';
 import { packerBuildName, selectBuilds } from '../packer/filter.js';
 import type { IsoSpec } from '../template/iso-spec.js';
+import { resolveBuildSources } from '../template/build-sources.js';
 import type { Template } from '../template/load.js';
 
 /** The Packer build names a spec is part of; undefined entries are names hclx cannot know. */
@@ -28,7 +29,9 @@ function safeValue(expr: Attribute['expr'], context: EvalContext): Value | undef
   }
 }
 
-function sameBlock(a: Block, b: Block): boolean {
+/** JSON-syntax bodies make new Block objects on each read: a block is known by its place. */
+function sameBlock(a: Block | undefined, b: Block | undefined): boolean {
+  if (!a || !b) return a === b;
   return a.range.file === b.range.file && a.range.start.offset === b.range.start.offset;
 }
 
@@ -36,39 +39,25 @@ function attributeOf(block: Block, name: string, schema = BUILD_SCHEMA): Attribu
   return block.body.content(schema).find((i): i is Attribute => i.kind === 'attribute' && i.name === name);
 }
 
-/** Every build block of the template, in file order. */
-function buildBlocks(template: Template): Block[] {
-  return template.files.flatMap((f) => f.source.body.content(ROOT_SCHEMA).filter((i): i is Block => i.kind === 'block' && i.type === 'build'));
-}
-
 /** For each spec, the names of the builds it is part of. */
 export function specBuilds(template: Template, context: EvalContext, specs: readonly IsoSpec[]): SpecBuilds[] {
-  const builds = buildBlocks(template).map((block) => {
-    const nameAttr = attributeOf(block, 'name');
+  const builds = resolveBuildSources(template, context).map((entry) => {
+    const nameAttr = attributeOf(entry.build, 'name');
     const name = nameAttr ? safeValue(nameAttr.expr, context) : '';
-    return { block, buildName: typeof name === 'string' ? name : undefined, known: nameAttr === undefined || typeof name === 'string' };
+    return { entry, buildName: typeof name === 'string' ? name : undefined, known: nameAttr === undefined || typeof name === 'string' };
   });
   return specs.map((spec) => {
     const names: Array<string | undefined> = [];
-    const { type, name } = spec.source;
+    const { type, name, block, override } = spec.source;
     for (const build of builds) {
       const nameOf = (sourceName: string | undefined) =>
         build.known && sourceName !== undefined ? packerBuildName({ buildName: build.buildName, sourceType: type, sourceName }) : undefined;
-      if (spec.source.override) {
-        const inThisBuild = build.block.body.content(BUILD_SCHEMA).some((i) => i.kind === 'block' && i.type === 'source' && sameBlock(i, spec.source.override!));
-        if (!inThisBuild) continue;
-        const nameAttr = attributeOf(spec.source.override, 'name', PROXMOX_SOURCE_SCHEMA);
-        names.push(nameOf(nameAttr ? spec.source.overrideName : name));
-        continue;
+      if (build.entry.unknown) names.push(undefined);
+      for (const use of build.entry.uses) {
+        if (!sameBlock(use.source, block) || !sameBlock(use.override, override)) continue;
+        if (!override) names.push(nameOf(name));
+        else names.push(nameOf(attributeOf(override, 'name', PROXMOX_SOURCE_SCHEMA) ? spec.source.overrideName : name));
       }
-      const sources = attributeOf(build.block, 'sources');
-      if (!sources) continue;
-      const refs = safeValue(sources.expr, context);
-      if (!Array.isArray(refs)) {
-        names.push(undefined);
-        continue;
-      }
-      if (refs.some((r) => typeof r === 'string' && r.replace(/^source\./, '') === `${type}.${name}`)) names.push(nameOf(name));
     }
     return { spec, names };
   });

@@ -10,12 +10,16 @@ import { diffLines } from 'diff';
 import type { PackerDiagnostic } from '../packer/errors.js';
 import type { Template } from '../template/load.js';
 
+/** The text with every run of spaces or tabs as one space: line for line the same lines. */
+const spacesCollapsed = (text: string): string => text.replace(/[ \t]+/g, ' ');
+
 /** rendered line (1-based) → original line (1-based). */
 export function lineMap(original: string, rendered: string): (line: number) => number {
   const map: number[] = [0];
   let oldLine = 1;
   let replaced: number | undefined;
-  for (const part of diffLines(original, rendered)) {
+  // Lines that differ only in spaces (packer fmt's realignment around an edit) are the same line.
+  for (const part of diffLines(spacesCollapsed(original), spacesCollapsed(rendered))) {
     const count = part.count ?? 0;
     if (part.removed) {
       replaced ??= oldLine;

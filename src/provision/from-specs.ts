@@ -59,6 +59,7 @@ export async function requestFromSpec(spec: IsoSpec, options: RequestOptions): P
   const problems: HclxError[] = [];
   const at = (range: SourceRange | undefined) => (range ? { range } : {});
   const urls = isoUrls(spec);
+  const urlField = spec.fields.iso_urls ?? spec.fields.iso_url;
   if (urls.length === 0) {
     problems.push(new TemplateError(`${spec.label} has iso_download_pve = true but no iso_url or iso_urls.`, { code: 'E_ISO_URL', ...at(spec.range), hint: 'Add iso_url = "https://.../<name>.iso" (or iso_urls for mirrors).' }));
   }
@@ -121,6 +122,7 @@ export async function requestFromSpec(spec: IsoSpec, options: RequestOptions): P
     source: `${spec.source.type}.${spec.source.overrideName ?? spec.source.name}`,
     block: blockName(spec),
     range: spec.range,
+    ...(urlField ? { urlRange: urlField.attribute.range } : {}),
     ...(storageField ? { storageRange: storageField.attribute.range } : {}),
     ...(ranges.node ? { nodeRange: ranges.node } : {}),
     urls,

@@ -9,7 +9,7 @@
 //   iso_checksum = "none": always the URL name; an existing file is refused unless --overwrite.
 
 import { UsageError } from '../errors.js';
-import { isoFileNameFromUrl, normalizeFilename } from '../resolve/names.js';
+import { checkedIsoName, isoFileNameFromUrl, normalizeFilename } from '../resolve/names.js';
 import type { NameOrigin } from '../resolve/names.js';
 
 export type IsoNameMode = 'checksum' | 'url';
@@ -51,7 +51,7 @@ export function chooseTargetName(firstUrl: string, checksum: Checksum, mode: Iso
   const digest = checksum.value.toLowerCase().slice(0, CHECKSUM_NAME_DIGITS);
   // A stem that already carries this digest (a URL that is itself content-addressed) is not doubled.
   const filename = stem.toLowerCase().endsWith(`.${digest}`) ? base : `${stem}.${digest}${ext[0]}`;
-  return { filename: normalizeFilename(filename), scheme: 'checksum', reuse: 'trust-name' };
+  return { filename: checkedIsoName(normalizeFilename(filename), firstUrl, origin, base), scheme: 'checksum', reuse: 'trust-name' };
 }
 
 export function parseIsoNameMode(value: string | undefined): IsoNameMode {

@@ -147,10 +147,11 @@ export function planJobs(requests: readonly IsoRequest[], inventories: ReadonlyM
   const jobs = new Map<string, DownloadJob>();
   for (const r of requests) {
     let target;
+    const urlPlace = r.urlRange ?? r.range;
     try {
-      target = chooseTargetName(r.urls[0] ?? '', r.checksum, options.isoName ?? 'checksum', { field: 'iso_url', ...(r.range ? { range: r.range } : {}) });
+      target = chooseTargetName(r.urls[0] ?? '', r.checksum, options.isoName ?? 'checksum', { field: 'iso_url', ...(urlPlace ? { range: urlPlace } : {}) });
     } catch (error) {
-      problems.push({ code: error instanceof HclxError ? error.code : 'E_ISO_NAME', message: describeFailure(error).replace(/^[^:]+:\d+:\d+: /, ''), ...(r.range ? { range: r.range } : {}), specs: [r.label] });
+      problems.push({ code: error instanceof HclxError ? error.code : 'E_ISO_NAME', message: describeFailure(error).replace(/^[^:]+:\d+:\d+: /, ''), ...(urlPlace ? { range: urlPlace } : {}), specs: [r.label] });
       continue;
     }
     const endpoint = endpointOf(r.connection);

@@ -16,6 +16,8 @@ export interface IsoRequest {
   block: string;
   /** Where the ISO block is written (the whole spec), for messages. */
   range?: SourceRange;
+  /** Where iso_url (or iso_urls) is written. */
+  urlRange?: SourceRange;
   /** Where iso_storage_pool is written. */
   storageRange?: SourceRange;
   /** Where the source's node is written. */

@@ -167,7 +167,8 @@ async function fetchSumsFile(url: string, options: ResolveChecksumOptions): Prom
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const where = options.range ? ' (iso_checksum)' : '';
   try {
-    const res = await fetch(url, { dispatcher, signal, redirect: 'follow' });
+    const { href, authorization } = splitUserinfo(url);
+    const res = await fetch(href, { dispatcher, signal, redirect: 'follow', ...(authorization ? { headers: { authorization } } : {}) });
     if (res.status !== 200) {
       await res.body?.cancel();
       throw new NetworkError(`The sums file ${url}${where} could not be fetched: the server answered ${res.status} ${res.statusText}.`, {
@@ -194,6 +195,35 @@ async function fetchSumsFile(url: string, options: ResolveChecksumOptions): Prom
     throw networkErrorFrom(e, { url, peer: 'mirror', viaProxy: transport?.viaProxy(url) ?? false });
   } finally {
     await transport?.close();
+  }
+}
+
+/**
+ * A URL's userinfo as go-getter (Go's net/http) sends it: HTTP basic auth. fetch() refuses a URL
+ * that carries credentials, so they move to an Authorization header (which fetch drops on a
+ * redirect to another origin, as Go does for another host).
+ */
+export function splitUserinfo(url: string): { href: string; authorization?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { href: url };
+  }
+  if (!parsed.username && !parsed.password) return { href: url };
+  const user = percentDecoded(parsed.username);
+  const password = percentDecoded(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { href: parsed.href, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
+/** Go's url.User decoding; a stray `%` that is no escape stays as written. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

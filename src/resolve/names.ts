@@ -61,7 +61,7 @@ export interface NameOrigin {
  */
 export function isoFileNameFromUrl(url: string, origin: NameOrigin): string {
   const raw = urlFileName(url);
-  const name = normalizeFilename(raw);
+  const name = unhidden(normalizeFilename(raw));
   if (!hasIsoExtension(name)) {
     throw new TemplateError(
       `${origin.field} '${url}' names the file '${raw || '(none)'}', and Proxmox stores ISO content only under a name ending in .iso or .img (download-url would fail with "wrong file extension").`,
@@ -72,7 +72,39 @@ export function isoFileNameFromUrl(url: string, origin: NameOrigin): string {
       },
     );
   }
-  return name;
+  return checkedIsoName(name, url, origin);
+}
+
+/**
+ * Proxmox stores a name that starts with `.` as given, but its content listing (a shell glob) skips
+ * hidden files, so the ISO would never show up on the storage, in the GUI or to hclx's reuse
+ * check. hclx names it with `_` in place of the leading dots, as Proxmox writes other characters
+ * it cannot keep.
+ */
+function unhidden(name: string): string {
+  return name.replace(/^\.+/, (dots) => '_'.repeat(dots.length));
+}
+
+/** download-url's `filename` takes at most 255 characters (names are ASCII once normalised). */
+export const MAX_FILENAME_LENGTH = 255;
+
+/**
+ * The name, or a TemplateError at the URL's attribute when Proxmox would refuse it for its length.
+ * `urlName`: the URL's own name, when `name` is longer (the checksum scheme adds to it).
+ */
+export function checkedIsoName(name: string, url: string, origin: NameOrigin, urlName?: string): string {
+  if (name.length <= MAX_FILENAME_LENGTH) return name;
+  throw new TemplateError(
+    `${origin.field} '${url}' would be stored as '${name.slice(0, 40)}...${name.slice(-20)}', a name of ${name.length} characters, and Proxmox refuses names longer than ${MAX_FILENAME_LENGTH} (download-url: "value may only be ${MAX_FILENAME_LENGTH} characters long").`,
+    {
+      code: 'E_ISO_NAME',
+      range: origin.range,
+      hint:
+        urlName !== undefined && urlName.length <= MAX_FILENAME_LENGTH
+          ? `The URL's own name fits; --iso-name url stores the ISO under it (the checksum scheme adds ${name.length - urlName.length} characters).`
+          : 'Serve the ISO under a shorter name, or let Packer upload it (iso_download_pve = false).',
+    },
+  );
 }
 
 /** A storage id as Proxmox accepts it (`pve-storage-id`). */

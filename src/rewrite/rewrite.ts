@@ -1,18 +1,19 @@
 // IsoSpec + target volid → text edits, in the chosen dialect. A rewritten spec loses every
 // download-only setting (iso_url, iso_urls, iso_checksum, iso_download_pve, iso_storage_pool,
-// iso_target_path, iso_target_extension, with their comments) and gains `iso_file = "<volid>"`
+// iso_target_path, iso_target_extension; their comments stay) and gains `iso_file = "<volid>"`
 // where iso_url was; everything else stays. Blocks shared by several builds (a top-level source
 // used by build-level overrides) are edited once, and only when every use agrees.
 
 import { TemplateError, TemplateErrors } from '../errors.js';
 import type { HclxError } from '../errors.js';
 import { isUnknown } from '../hcl/model.js';
-import type { Attribute, Block, BodyItem, Expression, TextEdit, Value } from '../hcl/model.js';
+import type { Attribute, Block, BodyItem, Expression, SourceFile, TextEdit, Value } from '../hcl/model.js';
 import { DOWNLOAD_FIELDS, isoUrls } from '../template/iso-spec.js';
 import type { IsoFieldName, IsoSpec } from '../template/iso-spec.js';
 import { specObject, validateIsoObject } from '../template/validate.js';
 import type { IsoSchemaId } from '../template/validate.js';
 import { removeItems, replaceWithAttributes, replaceWithBlock } from '../hcl/edit.js';
+import { withFmtAlignment } from '../hcl/align.js';
 import type { BlockSpec, NewAttribute } from '../hcl/edit.js';
 import type { Dialect, DialectChoice } from './dialect.js';
 import { expandDynamicBlock } from './dynamic.js';
@@ -103,20 +104,27 @@ export function rewriteSpecs(allSpecs: readonly IsoSpec[], targets: readonly Rew
   if (errors.length === 1) throw errors[0]!;
   if (errors.length > 1) throw new TemplateErrors(errors);
 
-  // A replaced block keeps its lead comments (they describe what is still there); a replaced
-  // attribute's go with it, as a removed one's do.
+  // Comments survive: a replaced item's stay above (and beside) what takes its place, a removed
+  // one's stay where they were (a same-line comment as a line of its own); an attribute that
+  // becomes a block carries its comments into it. Then the `=` and comment runs the edits touched
+  // are laid out as packer fmt lays them, so a fmt-clean template stays fmt-clean.
   const all: TextEdit[] = [];
   const removed: BodyItem[] = [];
+  const files = new Map<string, SourceFile>();
   for (const { item, op } of ops.values()) {
-    const keep = { keepLeadComments: item.kind === 'block' };
+    files.set(item.parent.file.path, item.parent.file);
     if (op.kind === 'remove') removed.push(item);
-    else if (op.kind === 'attrs') all.push(...replaceWithAttributes(item, op.attrs, keep));
-    else all.push(...replaceWithBlock(item, op.blocks, keep));
+    else if (op.kind === 'attrs') all.push(...replaceWithAttributes(item, op.attrs, { keepLeadComments: true, keepTrailingComment: item.kind === 'attribute' }));
+    else all.push(...replaceWithBlock(item, op.blocks, { keepLeadComments: item.kind === 'block' }));
   }
-  all.push(...removeItems(removed));
+  all.push(...removeItems(removed, { keepComments: true }));
   const edits = new Map<string, TextEdit[]>();
   for (const e of all) edits.set(e.file, [...(edits.get(e.file) ?? []), e]);
-  for (const list of edits.values()) list.sort((a, b) => a.start - b.start || a.end - b.end);
+  for (const [path, list] of edits) {
+    list.sort((a, b) => a.start - b.start || a.end - b.end);
+    const file = files.get(path);
+    if (file) edits.set(path, withFmtAlignment(file, list));
+  }
   return { edits, changes, warnings };
 }
 
@@ -170,7 +178,7 @@ function planSpec(
   if (spec.kind === 'top-level' && dialect === 'modern' && choice.target === 'modern') {
     if (json) throw unsupported(spec, 'converting top-level ISO fields to a boot_iso block in HCL JSON syntax');
     const unmount = spec.fields.unmount_iso;
-    const attrs: NewAttribute[] = [isoFile, ...(unmount ? [{ name: 'unmount', source: unmount.attribute.expr }] : [])];
+    const attrs: NewAttribute[] = [{ ...isoFile, commentsFrom: anchor }, ...(unmount ? [{ name: 'unmount', source: unmount.attribute.expr }] : [])];
     plan(anchor, { kind: 'blocks', blocks: [{ type: 'boot_iso', labels: [], attrs }] }, spec);
     for (const f of removed) plan(spec.fields[f]!.attribute, { kind: 'remove' }, spec);
     if (unmount && unmount.attribute !== anchor) plan(unmount.attribute, { kind: 'remove' }, spec);

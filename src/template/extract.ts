@@ -13,11 +13,13 @@ import { evaluate } from '../hcl/evaluate.js';
 import type { EvalContext } from '../hcl/evaluate.js';
 import { isUnknown, UnknownValue } from '../hcl/model.js';
 import type { Attribute, Block, Body, Value } from '../hcl/model.js';
-import { ATTRIBUTES_ONLY, BUILD_SCHEMA, DYNAMIC_SCHEMA, PROXMOX_SOURCE_SCHEMA, ROOT_SCHEMA } from '../hcl/json-schema.js';
+import { ATTRIBUTES_ONLY, DYNAMIC_SCHEMA, PROXMOX_SOURCE_SCHEMA, ROOT_SCHEMA } from '../hcl/json-schema.js';
 import { registerSecret } from '../log.js';
 import { forSource, withName } from './context.js';
 import { ISO_FIELD_NAMES, TOP_LEVEL_ISO_FIELDS } from './iso-spec.js';
 import type { ConnectionField, ConnectionSetting, DynamicInstance, IsoBlockKind, IsoDialectSeen, IsoField, IsoFieldName, IsoSpec, IsoSpecSource } from './iso-spec.js';
+import { resolveBuildSources } from './build-sources.js';
+import type { BuildSources } from './build-sources.js';
 import type { Template } from './load.js';
 
 /** Source types whose ISO blocks hclx handles. `proxmox` is Packer ≤ 1.6's alias of proxmox-iso. */
@@ -32,16 +34,10 @@ interface SourceUse {
 }
 
 export function extractIsoSpecs(template: Template, context: EvalContext): IsoSpec[] {
-  const sources = new Map<string, Block>();
-  const builds: Block[] = [];
-  for (const file of template.files) {
-    for (const item of file.source.body.content(ROOT_SCHEMA)) {
-      if (item.kind !== 'block') continue;
-      if (item.type === 'source' && (PROXMOX_SOURCE_TYPES as readonly string[]).includes(item.labels[0]!)) sources.set(`${item.labels[0]}.${item.labels[1]}`, item);
-      else if (item.type === 'build') builds.push(item);
-    }
-  }
-  const uses = sourceUses(sources, builds, context);
+  const hasProxmoxSource = template.files.some((f) =>
+    f.source.body.content(ROOT_SCHEMA).some((i) => i.kind === 'block' && i.type === 'source' && (PROXMOX_SOURCE_TYPES as readonly string[]).includes(i.labels[0]!)),
+  );
+  const uses = sourceUses(resolveBuildSources(template, context), context, hasProxmoxSource);
   const specs = uses.flatMap((use) => specsOfUse(use, context));
   // A source built twice (or a dynamic block's content) yields the same attribute more than once;
   // each bad attribute is reported once, with the first spec that has it.
@@ -116,31 +112,35 @@ function placeKey(error: TemplateError): string {
   return error.range ? `${error.range.file}\u0000${error.range.start.offset}` : error.message;
 }
 
-/** Every (source, override) pair a build uses. */
-function sourceUses(sources: Map<string, Block>, builds: Block[], context: EvalContext): SourceUse[] {
+/** Every (source, override) pair a build uses, for the Proxmox sources. */
+function sourceUses(builds: BuildSources[], context: EvalContext, hasProxmoxSource: boolean): SourceUse[] {
   const uses: SourceUse[] = [];
   const plain = new Set<string>();
-  const addPlain = (key: string) => {
-    const block = sources.get(key);
-    if (!block || plain.has(key)) return;
-    plain.add(key);
-    uses.push({ source: { type: block.labels[0]!, name: block.labels[1]!, block } });
-  };
-  for (const build of builds) {
-    for (const item of build.body.content(BUILD_SCHEMA)) {
-      if (item.kind === 'attribute' && item.name === 'sources') {
-        const refs = safeEvaluate(item.expr, context);
-        if (Array.isArray(refs)) for (const ref of refs) if (typeof ref === 'string') addPlain(ref.replace(/^source\./, ''));
-      } else if (item.kind === 'block' && item.type === 'source') {
-        const key = item.labels[0]!.replace(/^source\./, '');
-        const block = sources.get(key);
-        if (!block) continue;
-        const nameAttr = item.body.content(PROXMOX_SOURCE_SCHEMA).find((a): a is Attribute => a.kind === 'attribute' && a.name === 'name');
-        const overrideName = nameAttr ? safeEvaluate(nameAttr.expr, context) : undefined;
-        uses.push({
-          source: { type: block.labels[0]!, name: block.labels[1]!, block, override: item, ...(typeof overrideName === 'string' ? { overrideName } : {}) },
-        });
+  const isProxmox = (block: Block) => (PROXMOX_SOURCE_TYPES as readonly string[]).includes(block.labels[0]!);
+  for (const { uses: buildUses, unknown } of builds) {
+    if (unknown && hasProxmoxSource) {
+      // Without the list hclx cannot tell which ISOs are built (a source no build uses is left alone).
+      throw new TemplateError(`the sources of this build cannot be evaluated (${unknown.reason}), so hclx cannot tell which Proxmox sources it builds.`, {
+        code: 'E_ISO_UNKNOWN',
+        range: unknown.range,
+        hint: 'Make the list known with -var or a -var-file, or write the references literally.',
+      });
+    }
+    for (const use of buildUses) {
+      const { source: block, override } = use;
+      if (!isProxmox(block)) continue;
+      if (!override) {
+        const key = `${block.range.file}\u0000${block.range.start.offset}`;
+        if (plain.has(key)) continue;
+        plain.add(key);
+        uses.push({ source: { type: block.labels[0]!, name: block.labels[1]!, block } });
+        continue;
       }
+      const nameAttr = override.body.content(PROXMOX_SOURCE_SCHEMA).find((a): a is Attribute => a.kind === 'attribute' && a.name === 'name');
+      const overrideName = nameAttr ? safeEvaluate(nameAttr.expr, context) : undefined;
+      uses.push({
+        source: { type: block.labels[0]!, name: block.labels[1]!, block, override, ...(typeof overrideName === 'string' ? { overrideName } : {}) },
+      });
     }
   }
   // A source that no build uses is never configured by Packer, so hclx leaves it alone too.

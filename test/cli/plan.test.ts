@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -12,6 +12,7 @@ import { startSimulator, type SimHandle } from '../../src/sim/index.js';
 import { provisionIsos } from '../../src/provision/engine.js';
 import { loadRequests } from '../../src/provision/load-requests.js';
 import { PreflightError } from '../../src/provision/preflight-error.js';
+import { TemplateError, TemplateErrors } from '../../src/errors.js';
 import { runPlan } from '../../src/provision/run-plan.js';
 
 const MIB = 1024 * 1024;
@@ -78,4 +79,40 @@ test('plan with a storage that cannot hold ISOs prints the plan and fails the pr
 
 test('plan without a template is a usage error', async () => {
   await assert.rejects(main(['plan'], ctx().c), /plan needs a TEMPLATE/);
+});
+
+test('plan: an ISO name Proxmox would refuse for its length (over 255 characters) is a template error at iso_url', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hclx-plan-long-'));
+  const file = join(dir, 'long.pkr.hcl');
+  writeFileSync(
+    file,
+    `source "proxmox-iso" "long" {
+  proxmox_url = "${sim.apiUrl}"
+  username    = "root@pam!hclx"
+  token       = "${SECRET}"
+  node        = "pve"
+  iso_url          = "${sim.mirrorUrl}${'n'.repeat(252)}.iso"
+  iso_checksum     = "sha256:${'ab'.repeat(32)}"
+  iso_storage_pool = "local"
+  iso_download_pve = true
+  communicator     = "none"
+}
+
+build {
+  sources = ["source.proxmox-iso.long"]
+}
+`,
+  );
+  try {
+    for (const mode of ['url', 'checksum']) {
+      await assert.rejects(main(['plan', '--iso-name', mode, file], ctx().c), (e: unknown) => {
+        assert.ok(e instanceof TemplateError || e instanceof TemplateErrors, String(e));
+        assert.equal(e.exitCode, 2);
+        assert.match(e.describe(), /long\.pkr\.hcl:6:\d+: iso_url '.*' would be stored as 'n{40}\.\.\..*', a name of 2\d\d characters, and Proxmox refuses names longer than 255/);
+        return true;
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -44,6 +44,9 @@ export const ONE_ELEMENT = '<one dummy element>';
 /** Variables that directories need beyond their var files to reach their ISO blocks. */
 const EXTRA: Record<string, { varFiles?: string[]; vars?: Array<[string, string]> }> = {
   'AnH3LL__packer-proxmox-template/packer/templates': { vars: [['os_dist', 'debian'], ['os_version', '12']] },
+  // `sources = ["source.proxmox-iso.${var.variant}"]`, and variant defaults to env("VARIANT"):
+  // without a variant Packer stops with "Invalid source reference" ("source.proxmox-iso.").
+  'Thulium-Drake__proxmox-packer': { vars: [['variant', 'default']] },
   // Its example var file predates its variables (packer_image lacks "onboot", which Packer refuses
   // too) and keeps the ISO on storage; this boot_iso downloads on the node, through locals and a
   // dynamic "boot_iso" block.

@@ -76,8 +76,8 @@ test('--target modern: boot and additional ISOs downloaded, both blocks rewritte
   const rendered = ev.find((e) => e.event === 'rendered')!;
   assert.equal(rendered.dialect, 'modern');
   const text = readFileSync(join(String(rendered.dir), 'win.pkr.hcl'), 'utf8');
-  assert.match(text, new RegExp(`boot_iso \\{\\n    type             = "sata"\\n    iso_file         = "${volids[1]!.replace(/\./g, '\\.')}"\\n    unmount          = true\\n  \\}`));
-  assert.match(text, new RegExp(`additional_iso_files \\{\\n    type             = "sata"\\n    index            = 3\\n    iso_file         = "${volids[0]!.replace(/\./g, '\\.')}"\\n    unmount          = true\\n  \\}`));
+  assert.match(text, new RegExp(`boot_iso \\{\\n    type     = "sata"\\n    iso_file = "${volids[1]!.replace(/\./g, '\\.')}"\\n    unmount  = true\\n  \\}`));
+  assert.match(text, new RegExp(`additional_iso_files \\{\\n    type     = "sata"\\n    index    = 3\\n    iso_file = "${volids[0]!.replace(/\./g, '\\.')}"\\n    unmount  = true\\n  \\}`));
   assert.doesNotMatch(text, /iso_download_pve|iso_url|iso_checksum/);
   // The stand-in prints its argv: the user's flag verbatim, then the rendered file, last.
   const argv = [...run.stdout.matchAll(/^arg\[(.*)\]$/gm)].map((m) => m[1]);

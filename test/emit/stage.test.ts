@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { emitTemplate, MARKER } from '../../src/emit/stage.js';
 import { loadTemplate } from '../../src/template/load.js';
 import { UsageError } from '../../src/errors.js';
@@ -14,10 +14,11 @@ function scratch(): string {
 }
 
 /** A template directory with CRLF and BOM bytes, an auto var file, other entries and another config suffix. */
-function templateDir(root: string): string {
+function templateDir(root: string, climb = false): string {
   const dir = join(root, 'tpl');
+  const up = climb ? '../' : '';
   mkdirSync(join(dir, 'scripts'), { recursive: true });
-  writeFileSync(join(dir, 'main.pkr.hcl'), '\ufeffvariable "a" {\r\n  default = "${path.root}/../shared/x"\r\n}\r\nlocals {\r\n  b = file("../outside.txt")\r\n  c = path.root\r\n}\r\n');
+  writeFileSync(join(dir, 'main.pkr.hcl'), `\ufeffvariable "a" {\r\n  default = "\${path.root}/${up}shared/x"\r\n}\r\nlocals {\r\n  b = file("${up}outside.txt")\r\n  c = path.root\r\n}\r\n`);
   writeFileSync(join(dir, 'x.auto.pkrvars.hcl'), 'a = "1"\n');
   writeFileSync(join(dir, 'scripts/setup.sh'), '#!/bin/sh\n');
   writeFileSync(join(dir, 'ci.pkrvars.hcl'), 'a = "2"\n');
@@ -26,12 +27,13 @@ function templateDir(root: string): string {
 
 test('unedited files are copied byte for byte; other entries become symlinks; a marker records what hclx wrote', async () => {
   const root = scratch();
-  const dir = templateDir(root);
+  const dir = templateDir(root, true);
+  // The template climbs once (`${path.root}/../shared/x`): the copy is one level down, under the names of the originals.
   const template = await loadTemplate(dir, { cwd: root });
   const result = emitTemplate({ template, edits: new Map(), outDir: 'out' });
-  const out = join(root, 'out');
+  const out = join(root, 'out', basename(root), 'tpl');
   assert.equal(result.outDir, out);
-  assert.equal(result.buildPath, 'out');
+  assert.equal(result.buildPath, join('out', basename(root), 'tpl'));
   assert.ok(readFileSync(join(out, 'main.pkr.hcl')).equals(readFileSync(join(dir, 'main.pkr.hcl'))));
   assert.ok(readFileSync(join(out, 'x.auto.pkrvars.hcl')).equals(readFileSync(join(dir, 'x.auto.pkrvars.hcl'))));
   assert.ok(lstatSync(join(out, 'scripts')).isSymbolicLink());
@@ -40,12 +42,38 @@ test('unedited files are copied byte for byte; other entries become symlinks; a 
     result.entries.map((e) => `${e.name}:${e.kind}`),
     ['main.pkr.hcl:copied', 'x.auto.pkrvars.hcl:copied', 'ci.pkrvars.hcl:symlink', 'scripts:symlink'],
   );
-  assert.deepEqual(JSON.parse(readFileSync(join(out, MARKER), 'utf8')).entries, ['main.pkr.hcl', 'x.auto.pkrvars.hcl', 'ci.pkrvars.hcl', 'scripts']);
+  assert.deepEqual(JSON.parse(readFileSync(join(root, 'out', MARKER), 'utf8')).entries, [basename(root)]);
   // What a mirror cannot keep is said, with the place.
-  assert.equal(result.warnings.length, 3);
-  assert.match(result.warnings[0]!, /tpl\/main\.pkr\.hcl:2: this path climbs out of path\.root/);
-  assert.match(result.warnings[1]!, /tpl\/main\.pkr\.hcl:5: this path climbs out of path\.root/);
-  assert.match(result.warnings[2]!, /tpl\/main\.pkr\.hcl:6: path\.root is used as a value/);
+  assert.equal(result.warnings.length, 1);
+  assert.match(result.warnings[0]!, /tpl\/main\.pkr\.hcl:6: path\.root is used as a value/);
+});
+
+test('paths that climb out of path.root find the same files from the copy: parent directories are mirrored as deep as the template climbs', async () => {
+  const root = scratch();
+  const proj = join(root, 'src', 'proj');
+  mkdirSync(join(proj, 'packer', 'debian'), { recursive: true });
+  mkdirSync(join(proj, 'scripts'));
+  mkdirSync(join(root, 'src', 'common'));
+  writeFileSync(join(proj, 'scripts', 'setup.sh'), 'echo setup\n');
+  writeFileSync(join(root, 'src', 'common', 'motd'), 'hello\n');
+  writeFileSync(join(proj, 'packer', 'debian', 'd.pkr.hcl'), 'locals {\n  motd   = file("../../../common/motd")\n  script = "${path.root}/../../scripts/setup.sh"\n}\n');
+  writeFileSync(join(proj, 'packer', 'other.txt'), 'sibling\n');
+  const template = await loadTemplate(join(proj, 'packer', 'debian'), { cwd: root });
+  const result = emitTemplate({ template, edits: new Map(), outDir: 'out' });
+  assert.equal(result.outDir, join(root, 'out', 'src', 'proj', 'packer', 'debian'));
+  assert.deepEqual(result.warnings, []);
+  const from = (p: string) => readFileSync(join(result.outDir, p), 'utf8');
+  assert.equal(from('../../scripts/setup.sh'), 'echo setup\n');
+  assert.equal(from('../../../common/motd'), 'hello\n');
+  assert.equal(from('../other.txt'), 'sibling\n');
+  assert.ok(lstatSync(join(root, 'out', 'src', 'proj', 'packer')).isDirectory(), 'a level on the way is a directory of its own');
+  assert.ok(lstatSync(join(root, 'out', 'src', 'common')).isSymbolicLink());
+  assert.ok(!existsSync(join(root, 'out', 'src', 'out')), 'the output directory is not mirrored into itself');
+  assert.deepEqual(readdirSync(join(root, 'out')).sort(), [MARKER, 'src']);
+  // A second render replaces the mirror (its symlinks, never their targets).
+  emitTemplate({ template, edits: new Map(), outDir: 'out' });
+  assert.equal(readFileSync(join(root, 'src', 'common', 'motd'), 'utf8'), 'hello\n');
+  assert.equal(from('../../scripts/setup.sh'), 'echo setup\n');
 });
 
 test('edits are applied; a second render into its own directory replaces only what it wrote', async () => {

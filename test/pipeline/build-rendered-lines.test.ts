@@ -16,6 +16,12 @@ test('unchanged lines map to their original line; new lines to the line they rep
   assert.equal(lineMap('x\ny\n', 'x\ny\n')(2), 2);
 });
 
+test('lines whose = were realigned around the edit (packer fmt) still map to their own line', () => {
+  const original = ['s {', '  iso_url          = "u"', '  iso_download_pve = true', '  bad_setting      = 1', '  tail             = 2', '}'].join('\n');
+  const rendered = ['s {', '  iso_file    = "x"', '  bad_setting = 1', '  tail        = 2', '}'].join('\n');
+  assert.deepEqual([1, 2, 3, 4, 5].map(lineMap(original, rendered)), [1, 2, 4, 5, 6]);
+});
+
 test('diagnostics naming a rendered file map to the user file; others are left out', async () => {
   const work = mkdtempSync(join(tmpdir(), 'hclx-lines-'));
   try {

@@ -71,8 +71,6 @@ interface ValueCase {
   message: RegExp;
   args?: string[];
   varFile?: string;
-  /** Where plan points when it differs (it reports per-ISO problems at the ISO block). */
-  planPlace?: RegExp;
   /** Known gaps, per command (see the report of issue 7). */
   todo?: { render?: string; plan?: string };
 }
@@ -98,9 +96,9 @@ const CASES: ValueCase[] = [
   },
   { name: 'checksum: empty', from: CHECKSUM, to: 'iso_checksum = ""', place: /t\.pkr\.hcl:19:3: /, message: /missing: iso_checksum/ },
   { name: 'checksum: file: without a location', from: CHECKSUM, to: 'iso_checksum = "file:"', place: /t\.pkr\.hcl:22:5: /, message: /iso_checksum/ },
-  { name: 'url: not a URL', from: URL, to: 'iso_url = "not a url"', place: /t\.pkr\.hcl:21:5: /, planPlace: /t\.pkr\.hcl:19:3: /, message: /\.iso or \.img/ },
-  { name: 'url: no file name', from: URL, to: 'iso_url = "http://127.0.0.1:9/"', place: /t\.pkr\.hcl:21:5: /, planPlace: /t\.pkr\.hcl:19:3: /, message: /\.iso or \.img/ },
-  { name: 'url: a compressed image', from: URL, to: 'iso_url = "http://127.0.0.1:9/disk.img.xz"', place: /t\.pkr\.hcl:21:5: /, planPlace: /t\.pkr\.hcl:19:3: /, message: /\.iso or \.img/ },
+  { name: 'url: not a URL', from: URL, to: 'iso_url = "not a url"', place: /t\.pkr\.hcl:21:5: /, message: /\.iso or \.img/ },
+  { name: 'url: no file name', from: URL, to: 'iso_url = "http://127.0.0.1:9/"', place: /t\.pkr\.hcl:21:5: /, message: /\.iso or \.img/ },
+  { name: 'url: a compressed image', from: URL, to: 'iso_url = "http://127.0.0.1:9/disk.img.xz"', place: /t\.pkr\.hcl:21:5: /, message: /\.iso or \.img/ },
   { name: 'url: a number', from: URL, to: 'iso_url = 42', place: /t\.pkr\.hcl:21:5: /, message: /must be a string/ },
   { name: 'url: a list where a string goes', from: URL, to: 'iso_url = ["http://127.0.0.1:9/x.iso"]', place: /t\.pkr\.hcl:21:5: /, message: /must be a string/ },
   {
@@ -150,7 +148,7 @@ async function runValueCase(c: ValueCase, command: 'render' | 'plan'): Promise<v
     const env = c.name.includes('PKR_VAR_') ? { PKR_VAR_disk_gb: 'x' } : {};
     const cmd = command === 'render' ? ['render', '--offline', '--out', 'out'] : ['plan', '-var', `proxmox_url=${sim.apiUrl}`];
     const r = await runCli([...cmd, ...args, 't.pkr.hcl'], { cwd: dir, env: cleanEnv(env), timeoutMs: 30_000 });
-    assertUserError(r, (command === 'plan' ? c.planPlace : undefined) ?? c.place, `${command} ${c.name}`);
+    assertUserError(r, c.place, `${command} ${c.name}`);
     assert.match(r.stderr, c.message, `${command} ${c.name}: message`);
   } finally {
     removeDir(dir);

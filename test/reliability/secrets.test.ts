@@ -4,8 +4,9 @@
 // NDJSON events, the files hclx writes, or error messages. Proxmox tickets and CSRF tokens neither.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactSecrets, registerSecret } from '../../src/log.js';
 import { startSimulator, type SimHandle } from '../../src/sim/index.js';
 import { FIXTURES, STACK_FRAME, cleanEnv, removeDir, runCli, scratchDir, type CliResult } from './support.js';
 
@@ -13,7 +14,9 @@ const PASSWORD = 'S3NT1NEL-PASSWORD-7d1f0c';
 const TOKEN = 'S3NT1NEL-TOKEN-5b2e44aa-0c61-4f1e-9d3a';
 const LOCKED_TOKEN = 'S3NT1NEL-LOCKED-TOKEN-0f9e';
 const WRONG_PASSWORD = 'S3NT1NEL-WRONG-PASSWORD-93c1';
-const SENTINELS = [PASSWORD, TOKEN, LOCKED_TOKEN, WRONG_PASSWORD];
+/** The password of a mirror, given only inside URLs (`http://isouser:<it>@host/...`): never registered as a secret. */
+const URL_PASSWORD = 'S3NT1NEL-URL-PASSWORD-41ab';
+const SENTINELS = [PASSWORD, TOKEN, LOCKED_TOKEN, WRONG_PASSWORD, URL_PASSWORD];
 /** A PVE ticket (`PVE:user@realm:HEX::signature`) or the CSRF token header value. */
 const TICKET = /PVE:[^:\s]+@[^:\s]+:[0-9A-F]{8}::/;
 
@@ -187,5 +190,61 @@ test('failure: a download task that fails (checksum mismatch) and 5xx answers, w
     assertNoSecret('task failure', r);
   } finally {
     sim.clearFaults();
+  }
+});
+
+test('redaction: long secrets anywhere, short ones only as whole values, and the userinfo of every URL', () => {
+  registerSecret('packer');
+  registerSecret('S3NT1NEL-REDACT-UNIT-TEST-1');
+  const cases: Array<[string, string]> = [
+    ['./packer-proxmox_template', './packer-proxmox_template'],
+    ['next: packer build out', 'next: packer build out'],
+    ['username packer@pve', 'username packer@pve'],
+    ['{"password":"packer","vm":"packer-1"}', '{"password":"<sensitive>","vm":"packer-1"}'],
+    ['-var=proxmox_password=packer -only=x', '-var=proxmox_password=<sensitive> -only=x'],
+    ['password: packer', 'password: <sensitive>'],
+    ["it is 'packer'.", "it is '<sensitive>'."],
+    ['packer', '<sensitive>'],
+    ['xS3NT1NEL-REDACT-UNIT-TEST-1y', 'x<sensitive>y'],
+    ['GET https://isouser:pw@mirror.example/x.iso 200', 'GET https://***@mirror.example/x.iso 200'],
+    ['file:https://u:p@ss@h.example/SHA256SUMS', 'file:https://***@h.example/SHA256SUMS'],
+    ['mailto:root@pve and user@pam!ci', 'mailto:root@pve and user@pam!ci'],
+  ];
+  for (const [text, expected] of cases) assert.equal(redactSecrets(text), expected, text);
+});
+
+test('mirror credentials in iso_url and a file: checksum URL: plan, render and build never print them', async () => {
+  const withCredentials = sim.mirrorUrl.replace('://', `://isouser:${URL_PASSWORD}@`);
+  const vars = [`-var=proxmox_url=${sim.apiUrl}`, `-var=mirror=${withCredentials}`, `-var=proxmox_password=${PASSWORD}`];
+  const plan = await runCli(['plan', '--json', '--log-level', 'debug', ...vars, '.'], { cwd: dir, env: env() });
+  assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+  assert.match(plan.stdout + plan.stderr, /isouser|\*\*\*@/, 'the URL is shown, without its password');
+  assertNoSecret('plan with URL credentials', plan);
+  const render = await runCli(['render', '--json', '--log-level', 'debug', '-o', join(home, 'rendered-credentials'), ...vars, '.'], { cwd: dir, env: env() });
+  assert.equal(render.code, 0, render.stdout + render.stderr);
+  assert.match(render.stdout, /\*\*\*@127\.0\.0\.1/);
+  assertNoSecret('render with URL credentials', render);
+  const build = await runCli(['build', '--target', 'legacy', '--packer', STAND_IN, '--json', '--log-level', 'debug', ...vars, '.'], { cwd: dir, env: env() });
+  assert.equal(build.code, 0, build.stdout + build.stderr);
+  assertNoSecret('build with URL credentials', build);
+});
+
+test('a short sensitive value ("packer") is redacted as a value, not inside paths and names', async () => {
+  const tpl = join(dir, '..', 'packer-proxmox_template');
+  mkdirSync(tpl, { recursive: true });
+  writeFileSync(join(tpl, 'vars.pkr.hcl'), readFileSync(join(dir, 'vars.pkr.hcl')));
+  writeFileSync(join(tpl, 'main.pkr.hcl'), readFileSync(join(dir, 'main.pkr.hcl'), 'utf8').replace('template_name = "s"', 'template_name = "packer-s"'));
+  try {
+    const r = await runCli(['render', '--offline', '--iso-name', 'url', '-o', './packer-proxmox_template.out', `-var=proxmox_url=${sim.apiUrl}`, `-var=mirror=${sim.mirrorUrl}`, '-var=proxmox_password=packer', './packer-proxmox_template'], {
+      cwd: join(dir, '..'),
+      env: env(),
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /packer-proxmox_template\.out/, 'the output path is printed as it is');
+    assert.match(r.stdout, /next: packer build /);
+    assert.doesNotMatch(r.stdout + r.stderr, /<sensitive>-proxmox_template|<sensitive> build/);
+  } finally {
+    removeDir(tpl);
+    removeDir(join(dir, '..', 'packer-proxmox_template.out'));
   }
 });

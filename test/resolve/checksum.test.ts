@@ -154,3 +154,41 @@ test('a missing local sums file is a template error naming the resolved path', a
   );
   await assert.rejects(resolveChecksum('file:s3::https://bucket/sums', { isoUrl: iso(), cwd: '/tmp' }), /scheme hclx cannot fetch/);
 });
+
+test('file: with credentials in the URL fetches with basic auth, as go-getter does; another origin never sees them', async () => {
+  const seen: Array<string | undefined> = [];
+  const other = createServer((req, res) => {
+    seen.push(`other ${req.headers.authorization ?? 'none'}`);
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(readFileSync('fixtures/resolve/checksum/debian-SHA256SUMS'));
+  });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  const otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+  const guarded = createServer((req, res) => {
+    seen.push(req.headers.authorization);
+    if (req.headers.authorization !== `Basic ${Buffer.from('mirror user:p@ss:w0rd').toString('base64')}`) {
+      res.writeHead(401, 'Unauthorized', { 'www-authenticate': 'Basic realm="isos"' }).end();
+    } else if (req.url === '/away/SHA256SUMS') {
+      res.writeHead(302, { location: `${otherBase}/debian-cd/12.7.0/amd64/iso-cd/SHA256SUMS` }).end();
+    } else {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(readFileSync('fixtures/resolve/checksum/debian-SHA256SUMS'));
+    }
+  });
+  await new Promise<void>((r) => guarded.listen(0, '127.0.0.1', r));
+  const port = (guarded.address() as AddressInfo).port;
+  try {
+    const withCredentials = `http://mirror%20user:p%40ss%3Aw0rd@127.0.0.1:${port}/debian-cd/12.7.0/amd64/iso-cd/SHA256SUMS`;
+    const r = await resolveChecksum(`file:${withCredentials}`, { isoUrl: iso(), cwd: '/', env: {} });
+    assert.equal((r as { value?: string }).value, A);
+    await assert.rejects(
+      resolveChecksum(`file:http://127.0.0.1:${port}/debian-cd/12.7.0/amd64/iso-cd/SHA256SUMS`, { isoUrl: iso(), cwd: '/', env: {} }),
+      (e: unknown) => e instanceof NetworkError && /401/.test(e.message),
+      'without credentials the server refuses',
+    );
+    seen.length = 0;
+    await resolveChecksum(`file:http://mirror%20user:p%40ss%3Aw0rd@127.0.0.1:${port}/away/SHA256SUMS`, { isoUrl: iso(), cwd: '/', env: {} });
+    assert.deepEqual(seen.slice(1), ['other none'], 'the redirect to another origin carries no credentials');
+  } finally {
+    guarded.close();
+    other.close();
+  }
+});

@@ -12,6 +12,7 @@ import {
   volid,
 } from '../../src/resolve/names.js';
 import { TemplateError } from '../../src/errors.js';
+import { chooseTargetName } from '../../src/provision/naming.js';
 
 test('normalizeFilename follows pve-storage normalize_content_filename', () => {
   assert.equal(normalizeFilename('My ISO (v2).iso'), 'My_ISO__v2_.iso');
@@ -76,4 +77,29 @@ test('checksumFileName inserts the first 12 hex digits before the extension', ()
   assert.equal(checksumFileName('debian-12.iso', sha), 'debian-12.ab12cd34ef56.iso');
   assert.equal(checksumFileName('win.IMG', sha), 'win.ab12cd34ef56.IMG');
   assert.throws(() => checksumFileName('x.iso', 'abc'));
+});
+
+test('a hidden name (leading dots) is stored with _ instead: Proxmox would keep it, but its content listing skips hidden files', () => {
+  assert.equal(isoFileNameFromUrl('https://h/isos/.hidden.iso', { field: 'iso_url' }), '_hidden.iso');
+  assert.equal(isoFileNameFromUrl('https://h/isos/..x.img', { field: 'iso_url' }), '__x.img');
+  assert.equal(isoFileNameFromUrl('https://h/isos/a.b.iso', { field: 'iso_url' }), 'a.b.iso', 'inner dots stay');
+  assert.throws(() => isoFileNameFromUrl('https://h/isos/.iso', { field: 'iso_url' }), /names the file '\.iso'.*\.iso or \.img/);
+  const sha = 'ab12cd34ef56'.padEnd(64, '0');
+  assert.equal(chooseTargetName('https://h/.x.iso', { algorithm: 'sha256', value: sha }).filename, '_x.ab12cd34ef56.iso');
+});
+
+test('a name over 255 characters is a template error at the URL, for the URL name and for the checksum name', () => {
+  const range = { file: 'a.pkr.hcl', start: { line: 7, column: 3, offset: 90 }, end: { line: 7, column: 60, offset: 150 } };
+  const fits = `${'n'.repeat(251)}.iso`;
+  assert.equal(isoFileNameFromUrl(`https://h/${fits}`, { field: 'iso_url', range }), fits);
+  assert.throws(
+    () => isoFileNameFromUrl(`https://h/${'n'.repeat(252)}.iso`, { field: 'iso_url', range }),
+    (e: unknown) => e instanceof TemplateError && e.exitCode === 2 && e.code === 'E_ISO_NAME' && /^a\.pkr\.hcl:7:3: iso_url .* 256 characters.*longer than 255/.test(e.describe()),
+  );
+  const sha = 'ab12cd34ef56'.padEnd(64, '0');
+  assert.equal(chooseTargetName(`https://h/${fits}`, { algorithm: 'sha256', value: sha }, 'url').filename, fits);
+  assert.throws(
+    () => chooseTargetName(`https://h/${fits}`, { algorithm: 'sha256', value: sha }, 'checksum', { field: 'iso_url', range }),
+    (e: unknown) => e instanceof TemplateError && /268 characters/.test(e.message) && /--iso-name url/.test(e.hint ?? ''),
+  );
 });

@@ -1,9 +1,11 @@
 // Renders every fixture in fixtures/render/<case>/ and compares the emitted files byte for byte
 // with <case>/expected/ (files without an expected copy must come out identical to the input).
 // Fixtures marked packerValidate are also checked with the installed `packer validate`
-// (Debian's 1.6.6 for the legacy dialect), when packer is on the PATH. Every fixture's rendering is
-// also checked with modern Packer and the real plugin (`npm run tools`): legacy-dialect renderings
-// with any plugin, modern-dialect ones with plugin >= 1.2.0.
+// (Debian's 1.6.6 for the legacy dialect), when packer is on the PATH. Every emitted file whose
+// input `packer fmt -check` accepts must be accepted too (issue 12, item 3): skipped, with the
+// reason, where packer is not installed; in CI (CI=true) a missing packer fails. Every fixture's
+// rendering is also checked with modern Packer and the real plugin (`npm run tools`): legacy-dialect
+// renderings with any plugin, modern-dialect ones with plugin >= 1.2.0.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,12 +26,11 @@ interface Case {
   changes: Array<[string, string]>;
   warnings?: string[];
   packerValidate?: boolean;
+  /** The template is packer fmt-clean (so the fmt check below must run for it). */
+  packerFmt?: boolean;
 }
 
-const packer = spawnSync('packer', ['version'], { encoding: 'utf8' });
-
-function render(dir: string, spec: Case, work: string) {
-  const templateDir = join(dir, 'template');
+function renderFixture(templateDir: string, spec: Case, work: string, out: string) {
   return renderTemplate({
     templatePath: spec.args.file ? join(templateDir, spec.args.file) : templateDir,
     cwd: work,
@@ -37,10 +38,13 @@ function render(dir: string, spec: Case, work: string) {
     varFiles: (spec.args.varFiles ?? []).map((f) => join(templateDir, f)),
     vars: spec.args.vars ?? [],
     target: spec.args.target,
-    outDir: join(work, 'out'),
+    outDir: out,
     resolveVolids: predictVolids,
   });
 }
+
+const packer = spawnSync('packer', ['version'], { encoding: 'utf8' });
+
 const packerVersion = packer.status === 0 ? packer.stdout.trim() : undefined;
 
 for (const name of readdirSync(FIXTURES).sort()) {
@@ -51,7 +55,7 @@ for (const name of readdirSync(FIXTURES).sort()) {
     try {
       const templateDir = join(dir, 'template');
       const out = join(work, 'out');
-      const report = await render(dir, spec, work);
+      const report = await renderFixture(templateDir, spec, work, out);
       assert.equal(report.dialect.dialect, spec.dialect);
       assert.deepEqual(
         report.changes.map((c) => [c.label, c.to]),
@@ -77,6 +81,29 @@ for (const name of readdirSync(FIXTURES).sort()) {
       rmSync(work, { recursive: true, force: true });
     }
   });
+
+  const noPacker = !packerVersion && process.env.CI !== 'true' && 'packer is not installed (packer fmt -check is the reference)';
+  test(`render fixture ${name}: a file packer fmt accepts comes out fmt-clean`, { skip: noPacker }, async () => {
+    assert.ok(packerVersion, 'packer must be installed in CI');
+    const work = mkdtempSync(join(tmpdir(), 'hclx-fixture-fmt-'));
+    try {
+      const templateDir = join(dir, 'template');
+      const out = join(work, 'out');
+      await renderFixture(templateDir, spec, work, out);
+      const fmtClean = (file: string) => spawnSync('packer', ['fmt', '-check', file], { cwd: work, encoding: 'utf8', timeout: 60_000 }).status === 0;
+      let checked = 0;
+      for (const entry of readdirSync(templateDir)) {
+        if (!entry.endsWith('.hcl') || (spec.args.file && entry !== spec.args.file)) continue;
+        if (!fmtClean(join(templateDir, entry))) continue;
+        checked++;
+        const diff = spawnSync('packer', ['fmt', '-diff', '-check', join(out, entry)], { cwd: work, encoding: 'utf8', timeout: 60_000 });
+        assert.equal(diff.status, 0, `${entry} passed packer fmt -check, its rendering does not:\n${diff.stdout}${diff.stderr}`);
+      }
+      if (spec.packerFmt) assert.ok(checked > 0, 'the fixture is meant to be packer fmt-clean');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
 }
 
 for (const name of readdirSync(FIXTURES).sort()) {
@@ -87,7 +114,7 @@ for (const name of readdirSync(FIXTURES).sort()) {
     const tools = spec.dialect === 'modern' ? pluginWith('bootIso') : modernPacker();
     const work = mkdtempSync(join(tmpdir(), 'hclx-fixture-'));
     try {
-      const report = await render(dir, spec, work);
+      const report = await renderFixture(join(dir, 'template'), spec, work, join(work, 'out'));
       const refused = pluginRefusedBy(report.template, tools);
       if (refused) return t.skip(refused);
       const run = packerValidate(tools, spec.args.file ? join(work, 'out', spec.args.file) : join(work, 'out'), work);
