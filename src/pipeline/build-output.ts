@@ -15,7 +15,7 @@ type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 /** hclx's own events of a build (the download engine's events are separate, see engineSink). */
 export type BuildEvent =
-  | { event: 'packer'; path: string; version: string; builtinProxmox: boolean }
+  | { event: 'packer'; path: string; version?: string; builtinProxmox?: boolean }
   | { event: 'packer-missing'; message: string }
   | { event: 'selection'; downloading: string[]; skipped: string[] }
   | { event: 'rendered'; dir: string; template: string; dialect: string; changes: Array<{ label: string; from: string; to: string }> }

@@ -10,7 +10,7 @@ import { flagValues, parseVarFlags } from '../packer/flags.js';
 import { ExitCode, ToolError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { selectBuilds } from '../packer/filter.js';
-import { locatePacker, type PackerInfo } from '../packer/locate.js';
+import { findPacker as findPackerPath, hasVersion, locatePacker, type PackerLocation } from '../packer/locate.js';
 import { packerArgv, runPacker, type PackerRunResult } from '../packer/run.js';
 import type { EventSink, IsoNameMode, IsoRequest, ProvisionEvent } from '../provision/index.js';
 import type { NodeApi } from '../provision/request.js';
@@ -64,7 +64,8 @@ export interface BuildOptions {
 
 export interface BuildResult {
   exitCode: number;
-  packer?: PackerInfo;
+  /** With `--target auto` also Packer's version (a PackerInfo); otherwise only where it is. */
+  packer?: PackerLocation;
   /** Set when Packer is not installed and packerOptional allowed going on without it. */
   packerMissing?: ToolError;
   render?: RenderReport;
@@ -95,10 +96,19 @@ function fanOut(...sinks: EventSink[]): EventSink {
   return { emit: (e) => sinks.forEach((s) => s.emit(e)), close: () => sinks.forEach((s) => s.close?.()) };
 }
 
-async function findPacker(options: BuildOptions, out: BuildOutput): Promise<{ packer?: PackerInfo; missing?: ToolError }> {
+/**
+ * Where Packer is; its version too, but only for `--target auto`, the one decision that needs it
+ * (an explicit --target saves the `packer version` run, ~60 ms on every build).
+ */
+export async function findPacker(options: Pick<BuildOptions, 'packerPath' | 'env' | 'cwd' | 'target'>): Promise<PackerLocation> {
+  const locate = { packerOption: options.packerPath, env: options.env, cwd: options.cwd };
+  return options.target === 'auto' ? locatePacker(locate) : { path: findPackerPath(locate) };
+}
+
+async function packerFor(options: BuildOptions, out: BuildOutput): Promise<{ packer?: PackerLocation; missing?: ToolError }> {
   try {
-    const packer = await locatePacker({ packerOption: options.packerPath, env: options.env, cwd: options.cwd });
-    out.event({ event: 'packer', path: packer.path, version: packer.version, builtinProxmox: packer.builtinProxmox });
+    const packer = await findPacker(options);
+    out.event({ event: 'packer', path: packer.path, ...(hasVersion(packer) ? { version: packer.version, builtinProxmox: packer.builtinProxmox } : {}) });
     return { packer };
   } catch (error) {
     if (!(error instanceof ToolError) || !options.packerOptional) throw error;
@@ -108,8 +118,8 @@ async function findPacker(options: BuildOptions, out: BuildOutput): Promise<{ pa
 }
 
 /** `--target auto` with Packer < 1.7 means legacy: its built-in builder knows nothing newer. */
-export function effectiveTarget(target: DialectTarget, packer: PackerInfo | undefined): DialectTarget {
-  return target === 'auto' && packer?.builtinProxmox ? 'legacy' : target;
+export function effectiveTarget(target: DialectTarget, packer: PackerLocation | undefined): DialectTarget {
+  return target === 'auto' && hasVersion(packer) && packer.builtinProxmox ? 'legacy' : target;
 }
 
 export async function buildTemplate(options: BuildOptions): Promise<BuildResult> {
@@ -127,9 +137,9 @@ export async function buildTemplate(options: BuildOptions): Promise<BuildResult>
   const except = flagValues(options.packerFlags, 'except');
   selectBuilds([], only, except); // a pattern Packer would reject: usage error before anything runs
 
-  const { packer, missing } = await findPacker(options, out);
+  const { packer, missing } = await packerFor(options, out);
   const target = effectiveTarget(options.target, packer);
-  if (target !== options.target) out.say(`Packer ${packer!.version} has the built-in proxmox builder: writing the legacy dialect (top-level iso_file).`);
+  if (target !== options.target && hasVersion(packer)) out.say(`Packer ${packer.version} has the built-in proxmox builder: writing the legacy dialect (top-level iso_file).`);
 
   const result: BuildResult = { exitCode: ExitCode.ok, ...(packer ? { packer } : {}), ...(missing ? { packerMissing: missing } : {}) };
   const workDir = createWorkDir('build', options.env, options.cwd);

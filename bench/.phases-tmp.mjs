@@ -1,0 +1,20 @@
+// Phases of one render --offline in one fresh process (run many times, medians outside).
+const t0 = performance.now();
+const root = process.argv[2];
+const tpl = process.argv[3];
+const marks = { nodeStartToScript: performance.timeOrigin ? t0 : 0 };
+let t = performance.now();
+const lap = (k) => { const n = performance.now(); marks[k] = n - t; t = n; };
+await import(root + '/dist/cli/args.js'); await import(root + '/dist/errors.js'); await import(root + '/dist/log.js'); lap('cli-main-deps');
+const { default: yargs } = await import('yargs'); lap('yargs-import');
+const cmd = (await import(root + '/dist/cli/commands/render.js')).command; lap('render-graph');
+const ts = await import('web-tree-sitter'); lap('(web-tree-sitter already?)');
+const y = cmd.options(yargs(['--offline', '--out', '/tmp/su/o2'])); const opts = await y.parseAsync(); lap('yargs-parse');
+await ts.Parser.init(); lap('Parser.init (runtime wasm)');
+const { createRequire } = await import('node:module');
+const L = await ts.Language.load(createRequire(root + '/package.json').resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm')); lap('Language.load (grammar wasm)');
+const { renderTemplate, offlineVolids } = await import(root + '/dist/pipeline/render.js');
+await renderTemplate({ templatePath: tpl, cwd: process.cwd(), env: {}, varFiles: [], vars: [], target: 'auto', outDir: '/tmp/su/o3', resolveVolids: offlineVolids('checksum') }); lap('first render');
+await renderTemplate({ templatePath: tpl, cwd: process.cwd(), env: {}, varFiles: [], vars: [], target: 'auto', outDir: '/tmp/su/o3', resolveVolids: offlineVolids('checksum') }); lap('second render');
+marks.total = performance.now() - t0; marks.sinceProcessStart = performance.now();
+console.log(JSON.stringify(marks));
