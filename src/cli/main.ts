@@ -1,8 +1,8 @@
-// The CLI entry: picks the command, splits hclx options from Packer flags, parses options with
-// yargs, runs the command and maps errors to exit codes. The only place that calls process.exit.
+// The CLI entry: picks the command, splits hclx options from Packer flags, parses the options
+// (options.ts), runs the command and maps errors to exit codes. The only place that calls process.exit.
 
-import type { Argv } from 'yargs';
 import { splitArgs } from './args.js';
+import { helpText, OptionSet, parseOptions } from './options.js';
 import type { CommandContext, CommandSpec } from './command.js';
 import { ExitCode, HclxError, InternalError, UsageError } from '../errors.js';
 import { redactSecrets } from '../log.js';
@@ -54,41 +54,15 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
   }
   const load = COMMANDS[name];
   if (!load) throw new UsageError(`unknown command '${name}'.`, { hint: `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`hclx --help\`.` });
-  // yargs loads with the command (in parallel): --version, --help and a mistyped command never need it.
-  const [spec, { default: yargs }] = await Promise.all([load(), import('yargs')]);
-  const booleanOptions = collectBooleanOptions(spec, yargs);
-  const split = splitArgs(rest, { packer: spec.packer, extraPackerFlags: spec.extraPackerFlags, booleanOptions });
-  let helpText = '';
-  let parseFailure: string | undefined;
-  const parser = spec
-    .options(
-      yargs(split.hclxArgs)
-        .scriptName('hclx')
-        .usage(`Usage: hclx ${spec.usage}\n\n${spec.describe}`)
-        .parserConfiguration({ 'short-option-groups': false, 'camel-case-expansion': true, 'strip-dashed': true })
-        .help('help')
-        .version(false)
-        .strict()
-        .exitProcess(false)
-        .fail((msg: string | null, err?: Error) => {
-          parseFailure = msg ?? err?.message ?? 'invalid options';
-        }) as Argv,
-    )
-    .wrap(Math.min(100, ctx.stdout.columns ?? 100));
-  const options = (await parser.parseAsync(split.hclxArgs, {}, (_err: unknown, _argv: unknown, output: string) => {
-    helpText = output;
-  })) as Record<string, unknown>;
-  if (parseFailure) throw new UsageError(parseFailure + '.', { hint: `Run \`hclx ${spec.name} --help\` for the options.` });
+  const spec = await load();
+  const set = spec.options(new OptionSet());
+  const split = splitArgs(rest, { packer: spec.packer, extraPackerFlags: spec.extraPackerFlags, booleanOptions: set.booleanNames() });
+  const options = parseOptions(set, split.hclxArgs, spec.name);
   if (options.help) {
-    ctx.stdout.write(helpText + '\n');
+    ctx.stdout.write(helpText(set, spec.usage, spec.describe, Math.min(100, ctx.stdout.columns ?? 100)) + '\n');
     return ExitCode.ok;
   }
   return spec.run(options, split.packerFlags, split.positionals, ctx);
-}
-
-function collectBooleanOptions(spec: CommandSpec<unknown>, yargs: (args: string[]) => Argv): Set<string> {
-  const probe = spec.options(yargs([]) as Argv) as Argv & { getOptions(): { boolean: string[] } };
-  return new Set(['help', ...probe.getOptions().boolean]);
 }
 
 /** Formats any thrown value as the one paragraph the user sees. */

@@ -1,7 +1,7 @@
 // `hclx render`: parses options and hands them to renderTemplate(). Prints what was rewritten and
 // where the result is.
 
-import type { Argv } from 'yargs';
+import type { OptionSet } from '../options.js';
 import { defineCommand } from '../command.js';
 import type { CommandContext } from '../command.js';
 import { flagValues, parseVarFlags } from '../../packer/flags.js';
@@ -35,7 +35,7 @@ export const command = defineCommand<RenderOptions>({
         .option('out', { alias: 'o', type: 'string', describe: 'output directory (new, empty, or written by hclx before); default: a directory of hclx\'s own under the OS temp dir' })
         .option('offline', { type: 'boolean', default: false, describe: 'no Proxmox calls and no downloads: predict the volids' })
         .option('json', { type: 'boolean', default: false, describe: 'download progress as NDJSON events on stderr' }),
-    ) as unknown as Argv<RenderOptions>,
+    ) as unknown as OptionSet<RenderOptions>,
   async run(options, packerFlags, positionals, ctx) {
     const template = templateArg(positionals, 'render', USAGE);
     const shortOut = flagValues(packerFlags, 'o').at(-1);
