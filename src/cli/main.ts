@@ -1,6 +1,7 @@
 // The CLI entry: picks the command, splits hclx options from Packer flags, parses the options
 // (options.ts), runs the command and maps errors to exit codes. The only place that calls process.exit.
 
+import { setFlagsFromString } from 'node:v8';
 import { splitArgs } from './args.js';
 import { helpText, OptionSet, parseOptions } from './options.js';
 import type { CommandContext, CommandSpec } from './command.js';
@@ -87,6 +88,11 @@ export function errorEvent(error: unknown, text: string, exitCode: number): stri
 }
 
 async function runFromProcess(): Promise<void> {
+  // WebAssembly (the HCL parser, undici's HTTP parser) runs on Liftoff, V8's baseline compiler, only.
+  // Otherwise V8 recompiles the hot parser functions with its optimising compiler in background
+  // threads, and process.exit() waits for those jobs: ~100 ms added to every run that parsed a
+  // template (bench/README.md), for code that runs a few milliseconds. Set before any module compiles.
+  setFlagsFromString('--liftoff-only');
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
