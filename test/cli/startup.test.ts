@@ -1,7 +1,9 @@
 // Start-up cost (benchmarks 2 and 5 in bench/README.md): what a command does not need, it must not
 // load. The built CLI runs with a module loader hook that lists every module it loads (ES modules
 // through the hook, CommonJS ones from the require cache at exit); the tests assert on that list,
-// never on times.
+// never on times. The module graph is checked on tsc's output (dist/cli/main.js, one file per
+// module); the bundle bin/hclx.mjs runs (dist/bundle/) splits at the same dynamic imports, and is
+// checked for the npm packages it loads.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +11,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CLI, ROOT, tempDir, testEnv } from '../e2e/support.js';
+
+/** tsc's output, one file per module: the module graph is visible file by file. */
+const UNBUNDLED = join(ROOT, 'dist/cli/main.js');
 
 const RENDER_TEMPLATE = join(ROOT, 'fixtures/render/boot-iso-modern/template');
 const PACKER_TEMPLATES = join(ROOT, 'fixtures/packer/templates');
@@ -42,10 +47,10 @@ function moduleLogger(): string {
 }
 
 /** Runs the built CLI and returns its exit code, output and the modules it loaded (paths relative to the checkout). */
-function hclxModules(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+function hclxModules(args: string[], cwd: string, env: NodeJS.ProcessEnv, entry = UNBUNDLED) {
   const log = join(tempDir('modules'), 'modules.txt');
   writeFileSync(log, '');
-  const run = spawnSync(process.execPath, ['--import', moduleLogger(), CLI, ...args], { cwd, env: { ...env, HCLX_TEST_MODULE_LOG: log }, encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(process.execPath, ['--import', moduleLogger(), entry, ...args], { cwd, env: { ...env, HCLX_TEST_MODULE_LOG: log }, encoding: 'utf8', timeout: 60_000 });
   const modules = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))].map((url) => url.replace(/^file:\/\//, '').replace(ROOT, ''));
   return { code: run.status, stdout: run.stdout, stderr: run.stderr, modules };
 }
@@ -98,4 +103,14 @@ test('build loads the Packer error mapping (and its diff library) only when Pack
   assert.notEqual(failed.code, 0);
   assert.ok(loaded(failed.modules, /dist\/pipeline\/rendered-lines\.js/).length === 1, failed.modules.join('\n'));
   assert.ok(loaded(failed.modules, /node_modules\/diff\//).length > 0);
+});
+
+test('the bundle bin/hclx.mjs runs: render --offline loads web-tree-sitter, and none of undici, diff or selfsigned', () => {
+  const home = tempDir('startup-bundle');
+  const run = hclxModules(['render', '--offline', '--out', join(home, 'out'), RENDER_TEMPLATE], home, testEnv(home), CLI);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(run.modules.includes('dist/bundle/hclx.js'), run.modules.join('\n'));
+  assert.deepEqual(loaded(run.modules, /dist\/(cli|hcl|template)\//), [], 'the bundle, not tsc\'s modules');
+  assert.ok(loaded(run.modules, /node_modules\/web-tree-sitter\//).length > 0);
+  assert.deepEqual(loaded(run.modules, /node_modules\/(undici|diff|selfsigned|ajv)\//), []);
 });
