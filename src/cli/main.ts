@@ -5,7 +5,8 @@ import { setFlagsFromString } from 'node:v8';
 import { splitArgs } from './args.js';
 import { helpText, OptionSet, parseOptions } from './options.js';
 import type { CommandContext, CommandSpec } from './command.js';
-import { ExitCode, HclxError, InternalError, UsageError } from '../errors.js';
+import { ExitCode, HclxError, UsageError } from '../errors.js';
+import { describeError, errorEvent } from './error-report.js';
 import { redactSecrets } from '../log.js';
 
 type Loader = () => Promise<CommandSpec<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -66,25 +67,11 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
   return spec.run(options, split.packerFlags, split.positionals, ctx);
 }
 
-/** Formats any thrown value as the one paragraph the user sees. */
-export function describeError(error: unknown): { text: string; exitCode: number } {
-  if (error instanceof HclxError) return { text: error.describe(), exitCode: error.exitCode };
-  const internal = new InternalError(
-    `internal error: ${error instanceof Error ? error.message : String(error)}. This is a bug in hclx; please report it with the command you ran (set HCLX_LOG=debug for details).`,
-  );
-  return { text: internal.describe(), exitCode: internal.exitCode };
-}
+export { describeError, errorEvent };
 
 /** Whether the command line asked for NDJSON events (`--json` before the template path). */
 export function wantsJson(argv: readonly string[]): boolean {
   return argv.slice(1).some((a) => a === '--json' || a === '--json=true');
-}
-
-/** The closing `{"event":"error"}` line of a --json run that failed. */
-export function errorEvent(error: unknown, text: string, exitCode: number): string {
-  const code = error instanceof HclxError ? error.code : 'E_INTERNAL';
-  const range = error instanceof HclxError && error.range ? { file: error.range.file, line: error.range.start.line, column: error.range.start.column } : {};
-  return redactSecrets(JSON.stringify({ event: 'error', code, exitCode, message: text, ...range, time: new Date().toISOString() }));
 }
 
 async function runFromProcess(): Promise<void> {
