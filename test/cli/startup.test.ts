@@ -74,7 +74,7 @@ test('render --offline runs the precompiled validators: ajv, the simulator and t
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /→ local:iso\/debian-12\.7\.0-amd64-netinst\.iso/);
   // The positive controls: the parser and the generated validators did load.
-  assert.ok(run.modules.includes('dist/template/schemas.generated.js'), run.modules.join('\n'));
+  assert.ok(run.modules.includes('dist/generated/iso-schemas.js'), run.modules.join('\n'));
   assert.ok(loaded(run.modules, /node_modules\/web-tree-sitter\//).length > 0);
   assert.deepEqual(loaded(run.modules, /node_modules\/(ajv|fast-uri|fast-deep-equal|diff)\/|dist\/sim\/|dist\/demo\//), []);
 });
