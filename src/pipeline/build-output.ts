@@ -8,7 +8,8 @@ import type { PackerFlag } from '../packer/flags.js';
 import { redactSecrets } from '../log.js';
 import { createReporter, reporterOptionsFromFlags } from '../packer/output.js';
 import type { HclxReporter } from '../packer/output.js';
-import { createJsonView, createPlainView, createTtyView } from '../provision/index.js';
+// The views directly, not the provision barrel: that would load the engine, the Proxmox client and undici.
+import { createJsonView, createPlainView, createTtyView } from '../provision/progress-view.js';
 import type { EventSink } from '../provision/index.js';
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };

@@ -19,7 +19,7 @@ import type { DialectTarget } from '../rewrite/dialect.js';
 import { createBuildOutput, type BuildOutput } from './build-output.js';
 import { selectSpecs } from './build-selection.js';
 import { cleanupApplies, deleteDownloadedIsos, type CleanupApi, type CleanupPolicy, type CleanupReport, type DownloadedIso } from './cleanup.js';
-import { downloadVolids, type OnlineVolids } from './online-volids.js';
+import type { OnlineVolids } from './online-volids.js';
 import { offlineVolids, renderTemplate, type RenderReport, type VolidResolver } from './render.js';
 import { createWorkDir } from './workdir.js';
 
@@ -154,6 +154,8 @@ export async function buildTemplate(options: BuildOptions): Promise<BuildResult>
           out.event({ event: 'selection', downloading: selected.map((s) => s.label), skipped: skipped.map((s) => s.label) });
           for (const s of skipped) out.message(`not downloading ${s.label}: its build is excluded by -only/-except`);
           if (selected.length > 0) out.say(`Getting ${selected.length} ISO${selected.length > 1 ? 's' : ''} onto the Proxmox node (nothing passes through this machine)`);
+          // The download engine, the Proxmox client and undici load only here: --offline never needs them.
+          const { downloadVolids } = await import('./online-volids.js');
           const downloads = await downloadVolids(specs, prepared, {
             cwd: options.cwd,
             env: options.env,

@@ -13,10 +13,8 @@ import { ExitCode, HclxError, NetworkError, TemplateErrors, ToolError } from '..
 import { createLogger, type LogLevel } from '../log.js';
 import { hasVersion, type PackerLocation } from '../packer/locate.js';
 import { packerArgv, runPacker } from '../packer/run.js';
-import { planIsos, preflightError, requestsFromSpecs } from '../provision/index.js';
 import type { NodeApi, PlanResult } from '../provision/index.js';
 import type { PveConnection } from '../pve/connection.js';
-import { PveClient } from '../pve/client.js';
 import type { DialectTarget } from '../rewrite/dialect.js';
 import { wantsPveDownload } from '../template/iso-spec.js';
 import { effectiveTarget, findPacker } from './build.js';
@@ -134,6 +132,8 @@ export async function validateTemplate(options: ValidateOptions): Promise<Valida
 
 /** The node's side, read-only. Unreachable or unconfigured → skipped; real problems → thrown. */
 async function checkProxmox(specs: Parameters<VolidResolver>[0], options: ValidateOptions, logger: ReturnType<typeof createLogger>): Promise<ProxmoxCheck> {
+  // The engine's planner, the Proxmox client and undici load only for this check: --offline never needs them.
+  const [{ planIsos, preflightError, requestsFromSpecs }, { PveClient }] = await Promise.all([import('../provision/index.js'), import('../pve/client.js')]);
   try {
     const requests = await requestsFromSpecs(specs, {
       cwd: options.cwd,

@@ -105,6 +105,18 @@ test('build loads the Packer error mapping (and its diff library) only when Pack
   assert.ok(loaded(failed.modules, /node_modules\/diff\//).length > 0);
 });
 
+test('build --offline and validate --offline load neither the download engine, the Proxmox client nor undici', () => {
+  const home = tempDir('startup-build-offline');
+  const run = hclxModules(['build', '--offline', '--target', 'legacy', 'valid.pkr.hcl'], PACKER_TEMPLATES, testEnv(home, { PACKER_BIN: REPLAY_PACKER, REPLAY_FILE: join(RECORDED, 'build-ok.json') }));
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(run.modules.includes('dist/pipeline/build.js'));
+  assert.deepEqual(loaded(run.modules, /node_modules\/undici\/|dist\/pve\/|dist\/provision\/engine\.js|dist\/pipeline\/online-volids\.js/), []);
+
+  const validate = hclxModules(['validate', '--offline', '--target', 'legacy', 'valid.pkr.hcl'], PACKER_TEMPLATES, testEnv(home, { PACKER_BIN: REPLAY_PACKER, REPLAY_FILE: join(RECORDED, 'validate-ok.json') }));
+  assert.ok(validate.modules.includes('dist/pipeline/validate.js'), validate.stderr);
+  assert.deepEqual(loaded(validate.modules, /node_modules\/undici\/|dist\/pve\/|dist\/provision\/engine\.js/), []);
+});
+
 test('the bundle bin/hclx.mjs runs: render --offline loads web-tree-sitter, and none of undici, diff or selfsigned', () => {
   const home = tempDir('startup-bundle');
   const run = hclxModules(['render', '--offline', '--out', join(home, 'out'), RENDER_TEMPLATE], home, testEnv(home), CLI);
