@@ -1,20 +1,31 @@
 // Bundles hclx's own modules into dist/bundle/ (run by `npm run build` after tsc): one entry
 // (hclx.js) plus one file per lazily loaded part (a command, the download engine, the simulator),
 // split where src/ imports dynamically, so each command still loads only what its path needs.
-// npm packages stay outside the bundle and load from node_modules as before. Why: Node 20 resolves,
-// reads and compiles every ES module file separately; ~90 files of hclx's own for `render` cost
-// ~20 ms of every start (bench/README.md, benchmark 5). bin/hclx.mjs runs the bundle.
+// Why: Node 20 resolves, reads and compiles every module file separately; ~90 files of hclx's own
+// for `render` cost ~20 ms of every start (bench/README.md, benchmark 5). bin/hclx.mjs runs it.
+//
+// npm packages stay outside and load from node_modules, except BUNDLED: undici is ~100 CommonJS
+// files, ~40% of whose load time (~60-90 ms of a warm `hclx build`, benchmark 2) was finding and
+// reading them. Bundled packages are dev dependencies; their licences go to
+// dist/bundle/THIRD-PARTY-LICENSES.md. The version bundled is the locked one in package-lock.json.
+//
 // The bundle sits two directories below the package root, like dist/<folder>/, so the paths
 // modules compute from import.meta.url (vendor/, examples/) resolve the same from src/, dist/ and
-// dist/bundle/.
-import { rmSync } from 'node:fs';
+// dist/bundle/. dist/bundle-meta.json (esbuild's metafile, not shipped) says which source files
+// each output file holds; test/cli/startup.test.ts reads it.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+export const BUNDLED = ['undici'];
+
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outdir = `${root}dist/bundle`;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const outdir = join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: { hclx: 'src/cli/main.ts' },
   outdir,
@@ -23,8 +34,22 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: Object.keys(pkg.dependencies),
+  // Bundled CommonJS packages require() Node's built-in modules; an ES module has no require.
+  banner: { js: "import { createRequire as __hclxCreateRequire } from 'node:module'; const require = __hclxCreateRequire(import.meta.url);" },
   chunkNames: '[name]-[hash]',
+  metafile: true,
   logLevel: 'warning',
-  legalComments: 'none',
+  legalComments: 'eof',
 });
+writeFileSync(join(root, 'dist', 'bundle-meta.json'), JSON.stringify(result.metafile, null, 1) + '\n');
+
+const require = createRequire(join(root, 'package.json'));
+const notices = ['# Third-party code in this bundle', '', 'Packages bundled into these files, with their licences.', ''];
+for (const name of BUNDLED) {
+  if (name in pkg.dependencies) throw new Error(`${name} is bundled, so it belongs in devDependencies, not dependencies`);
+  const dir = dirname(require.resolve(`${name}/package.json`));
+  const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  notices.push(`## ${meta.name} ${meta.version} (${meta.license})`, '', '```', readFileSync(join(dir, 'LICENSE'), 'utf8').trim(), '```', '');
+}
+writeFileSync(join(outdir, 'THIRD-PARTY-LICENSES.md'), notices.join('\n'));

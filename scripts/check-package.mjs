@@ -3,11 +3,12 @@
 //   - the packed files: the bundled CLI, the vendored grammar .wasm with its licence; no src/ or test/;
 //   - the install prints no install-script warning (no dependency needs a build step: the grammar
 //     package, whose script runs node-gyp, is a dev dependency; hclx ships its .wasm instead);
-//   - the installed `hclx` runs: --version, and `render --offline` of a fixture and of two templates
-//     in one run, from a directory outside the checkout.
+//   - the installed `hclx` runs: --version, `render --offline` of a fixture and of two templates in
+//     one run, and an online render against the installed `hclx sim` (the node downloads the ISO;
+//     this exercises the HTTP client bundled into dist/bundle/), from a directory outside the checkout.
 // Needs the npm registry (dependencies are installed as a user's `npm install -g` would).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +57,7 @@ try {
   check(/local:iso\//.test(rendered), 'the rendered template references the ISO on the node');
   const many = run(hclx, ['render', '--offline', '--out', join(work, 'many'), template, join(root, 'fixtures/packer/templates/valid.pkr.hcl')], { cwd: work, env });
   check(many.code === 0, `installed hclx renders two templates in one run${many.code === 0 ? '' : `:\n${many.out}`}`);
+  await onlineRender(hclx, env);
   check(!existsSync(join(prefix, 'lib', 'node_modules', 'hclx', 'node_modules', '@tree-sitter-grammars')) && !existsSync(join(prefix, 'lib', 'node_modules', '@tree-sitter-grammars')), 'the grammar package is not installed');
 } catch (error) {
   failures.push(String(error instanceof Error ? error.message : error));
@@ -63,5 +65,36 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+/** `hclx sim` from the installed package, then `hclx render` (online) of a template whose ISO the simulated node downloads. */
+async function onlineRender(hclx, env) {
+  const sim = spawn(hclx, ['sim', '--listen', '127.0.0.1:0', '--mirror-file', 'check.iso:1048576'], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let text = '';
+    const api = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`hclx sim did not start within 30 s:\n${text}`)), 30_000);
+      sim.stdout.on('data', (d) => {
+        text += d;
+        const m = /API URL:\s+(\S+)/.exec(text);
+        if (m && /password (\S+)/.test(text)) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      sim.on('exit', (code) => reject(new Error(`hclx sim exited ${code}:\n${text}`)));
+    });
+    const password = /username root@pam\s+password (\S+)/.exec(text)[1];
+    const mirror = api.replace(/\/api2\/json\/?$/, '/mirror/');
+    const template = join(work, 'online.pkr.hcl');
+    writeFileSync(
+      template,
+      `source "proxmox-iso" "check" {\n  proxmox_url = "${api}"\n  username = "root@pam"\n  password = "${password}"\n  node = "pve"\n  boot_iso {\n    iso_url = "${mirror}check.iso"\n    iso_checksum = "file:${mirror}SHA256SUMS"\n    iso_storage_pool = "local"\n    iso_download_pve = true\n  }\n}\nbuild {\n  sources = ["source.proxmox-iso.check"]\n}\n`,
+    );
+    const render = run(hclx, ['render', '--target', 'modern', '--out', join(work, 'online'), template], { cwd: work, env });
+    check(render.code === 0 && /→ local:iso\/check\.[0-9a-f]{12}\.iso/.test(render.stdout), `installed hclx render (online) reads the sums file and has the simulated node download the ISO${render.code === 0 ? '' : `:\n${render.out}`}`);
+  } finally {
+    sim.kill('SIGTERM');
+  }
+}
+
 process.stdout.write(failures.length === 0 ? 'package check: all passed\n' : `package check: ${failures.length} failed\n`);
 process.exitCode = failures.length === 0 ? 0 : 1;

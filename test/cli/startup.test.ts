@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CLI, ROOT, tempDir, testEnv } from '../e2e/support.js';
@@ -117,7 +117,13 @@ test('build --offline and validate --offline load neither the download engine, t
   assert.deepEqual(loaded(validate.modules, /node_modules\/undici\/|dist\/pve\/|dist\/provision\/engine\.js/), []);
 });
 
-test('the bundle bin/hclx.mjs runs: render --offline loads web-tree-sitter, and none of undici, diff or selfsigned', () => {
+/** The source files the loaded bundle files hold (esbuild's metafile, written by scripts/bundle.mjs). */
+function bundledInputs(modules: readonly string[]): string[] {
+  const meta = JSON.parse(readFileSync(join(ROOT, 'dist/bundle-meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  return modules.filter((m) => m.startsWith('dist/bundle/')).flatMap((m) => Object.keys(meta.outputs[m]?.inputs ?? {}));
+}
+
+test('the bundle bin/hclx.mjs runs: render --offline loads web-tree-sitter, and neither undici (bundled), the Proxmox client, diff nor selfsigned', () => {
   const home = tempDir('startup-bundle');
   const run = hclxModules(['render', '--offline', '--out', join(home, 'out'), RENDER_TEMPLATE], home, testEnv(home), CLI);
   assert.equal(run.code, 0, run.stderr);
@@ -125,4 +131,23 @@ test('the bundle bin/hclx.mjs runs: render --offline loads web-tree-sitter, and 
   assert.deepEqual(loaded(run.modules, /dist\/(cli|hcl|template)\//), [], 'the bundle, not tsc\'s modules');
   assert.ok(loaded(run.modules, /node_modules\/web-tree-sitter\//).length > 0);
   assert.deepEqual(loaded(run.modules, /node_modules\/(undici|diff|selfsigned|ajv)\//), []);
+  const inputs = bundledInputs(run.modules);
+  assert.ok(inputs.includes('src/hcl/cst.ts'), 'the metafile maps the loaded files to their sources');
+  assert.deepEqual(inputs.filter((i) => /node_modules\/undici\/|src\/pve\/|src\/provision\/engine\.ts/.test(i)), []);
+});
+
+test('the bundle carries undici: an online render loads it from the bundle, not node_modules', () => {
+  const meta = JSON.parse(readFileSync(join(ROOT, 'dist/bundle-meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  const withUndici = Object.entries(meta.outputs).filter(([, o]) => Object.keys(o.inputs).some((i) => i.startsWith('node_modules/undici/')));
+  assert.equal(withUndici.length, 1, 'one output file holds undici');
+  assert.ok(!Object.keys(meta.outputs['dist/bundle/hclx.js']!.inputs).some((i) => i.startsWith('node_modules/')), 'the entry holds no package');
+  assert.match(readFileSync(join(ROOT, 'dist/bundle/THIRD-PARTY-LICENSES.md'), 'utf8'), /## undici \d+\.\d+\.\d+ \(MIT\)[\s\S]*Permission is hereby granted/);
+});
+
+test('bundled packages are imported statically only (a dynamic import of a bundled CommonJS package has no named exports)', () => {
+  const bundled = ['undici'];
+  const sources = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const dynamic = sources.filter((f) => bundled.some((b) => readFileSync(join(ROOT, 'src', f), 'utf8').includes(`import('${b}`)));
+  assert.deepEqual(dynamic, []);
+  assert.ok(sources.length > 50);
 });
