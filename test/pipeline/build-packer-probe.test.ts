@@ -21,6 +21,25 @@ function loggingPacker(): { path: string; calls: () => string[] } {
   return { path, calls: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []) };
 }
 
+/** buildTemplate --offline on the fixture with the logging Packer. */
+function build(target: 'auto' | 'legacy', packerPath: string, stdout: ReturnType<typeof sink>, json = false) {
+  const home = tempDir('probe-build');
+  return buildTemplate({
+    template: TEMPLATE,
+    cwd: home,
+    env: testEnv(home),
+    packerFlags: [],
+    target,
+    cleanup: 'never',
+    offline: true,
+    json,
+    packerPath,
+    stdout,
+    stderr: sink(),
+    signal: new AbortController().signal,
+  });
+}
+
 function sink(): NodeJS.WritableStream & { text: () => string } {
   let text = '';
   return Object.assign({ write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream, { text: () => text });
@@ -39,22 +58,8 @@ test('findPacker asks for the version only for --target auto', async () => {
 
 test('build --target legacy runs packer build without a version probe; the packer event names the path only', async () => {
   const packer = loggingPacker();
-  const home = tempDir('probe-build');
   const stdout = sink();
-  const result = await buildTemplate({
-    template: TEMPLATE,
-    cwd: home,
-    env: testEnv(home),
-    packerFlags: [],
-    target: 'legacy',
-    cleanup: 'never',
-    offline: true,
-    json: true,
-    packerPath: packer.path,
-    stdout,
-    stderr: sink(),
-    signal: new AbortController().signal,
-  });
+  const result = await build('legacy', packer.path, stdout, true);
   assert.equal(result.exitCode, 0, stdout.text());
   assert.deepEqual(packer.calls(), ['build']);
   const event = stdout
@@ -68,21 +73,8 @@ test('build --target legacy runs packer build without a version probe; the packe
 
 test('build --target auto still reads the version (Packer 1.6.6 means the legacy dialect)', async () => {
   const packer = loggingPacker();
-  const home = tempDir('probe-auto');
   const stdout = sink();
-  const result = await buildTemplate({
-    template: TEMPLATE,
-    cwd: home,
-    env: testEnv(home),
-    packerFlags: [],
-    target: 'auto',
-    cleanup: 'never',
-    offline: true,
-    packerPath: packer.path,
-    stdout,
-    stderr: sink(),
-    signal: new AbortController().signal,
-  });
+  const result = await build('auto', packer.path, stdout);
   assert.equal(result.exitCode, 0, stdout.text());
   assert.deepEqual(packer.calls(), ['version', 'build']);
   assert.equal(result.render?.dialect.dialect, 'legacy');
