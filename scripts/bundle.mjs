@@ -4,22 +4,27 @@
 // Why: Node 20 resolves, reads and compiles every module file separately; ~90 files of hclx's own
 // for `render` cost ~20 ms of every start (bench/README.md, benchmark 5). bin/hclx.mjs runs it.
 //
-// npm packages stay outside and load from node_modules, except BUNDLED: undici is ~100 CommonJS
-// files, ~40% of whose load time (~60-90 ms of a warm `hclx build`, benchmark 2) was finding and
-// reading them. Bundled packages are dev dependencies; their licences go to
-// dist/bundle/THIRD-PARTY-LICENSES.md. The version bundled is the locked one in package-lock.json.
+// npm packages stay outside and load from node_modules, except BUNDLED (with their own
+// dependencies): undici is ~100 CommonJS files, ~40% of whose load time (~60-90 ms of a warm
+// `hclx build`, benchmark 2) was finding and reading them; yargs (the option parser) is ~45 ES
+// modules of 13 packages. Bundled packages are dev dependencies; the licence of every package the
+// bundle holds (read from the metafile) goes to dist/bundle/THIRD-PARTY-LICENSES.md. The version
+// bundled is the locked one in package-lock.json.
+//
+// yargs bundled: its ESM platform shim finds y18n's translations at import.meta.url/../../../locales,
+// which from dist/bundle/ is outside the bundle; hclx pins yargs to English (src/cli/options.ts),
+// whose strings are yargs' own message keys, so no translation file is needed or shipped.
 //
 // The bundle sits two directories below the package root, like dist/<folder>/, so the paths
 // modules compute from import.meta.url (vendor/, examples/) resolve the same from src/, dist/ and
 // dist/bundle/. dist/bundle-meta.json (esbuild's metafile, not shipped) says which source files
 // each output file holds; test/cli/startup.test.ts reads it.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-export const BUNDLED = ['undici'];
+export const BUNDLED = ['undici', 'yargs'];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -44,12 +49,25 @@ const result = await build({
 });
 writeFileSync(join(root, 'dist', 'bundle-meta.json'), JSON.stringify(result.metafile, null, 1) + '\n');
 
-const require = createRequire(join(root, 'package.json'));
-const notices = ['# Third-party code in this bundle', '', 'Packages bundled into these files, with their licences.', ''];
 for (const name of BUNDLED) {
   if (name in pkg.dependencies) throw new Error(`${name} is bundled, so it belongs in devDependencies, not dependencies`);
-  const dir = dirname(require.resolve(`${name}/package.json`));
-  const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  notices.push(`## ${meta.name} ${meta.version} (${meta.license})`, '', '```', readFileSync(join(dir, 'LICENSE'), 'utf8').trim(), '```', '');
+}
+/** Every package whose files the bundle holds: node_modules/<name>/ or node_modules/@scope/<name>/, nested ones included. */
+const bundledDirs = new Set(
+  Object.keys(result.metafile.inputs).flatMap((input) => {
+    const m = /^((?:[^:]*\/)?node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input); // not the stand-ins (namespace:path)
+    return m ? [m[1]] : [];
+  }),
+);
+const packages = new Map();
+for (const dir of bundledDirs) {
+  const meta = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+  const licence = readdirSync(join(root, dir)).find((f) => /^licen[cs]e/i.test(f));
+  if (!licence) throw new Error(`${dir} has no licence file to put in THIRD-PARTY-LICENSES.md`);
+  packages.set(`${meta.name} ${meta.version}`, { meta, text: readFileSync(join(root, dir, licence), 'utf8').trim() });
+}
+const notices = ['# Third-party code in this bundle', '', 'Packages bundled into these files, with their licences.', ''];
+for (const [id, { meta, text }] of [...packages].sort(([a], [b]) => a.localeCompare(b))) {
+  notices.push(`## ${id} (${meta.license})`, '', '```', text, '```', '');
 }
 writeFileSync(join(outdir, 'THIRD-PARTY-LICENSES.md'), notices.join('\n'));

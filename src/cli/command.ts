@@ -1,6 +1,6 @@
 // What every hclx command module exports, and what it is given to run.
 
-import type { OptionSet } from './options.js';
+import type { Argv } from 'yargs';
 import type { PackerCommand, PackerFlag } from '../packer/flags.js';
 
 export interface CommandContext {
@@ -24,7 +24,7 @@ export interface CommandSpec<O = Record<string, unknown>> {
   /** Packer-style flags accepted by a command that does not run Packer (e.g. -var, -var-file for render). */
   extraPackerFlags?: Record<string, 'bool' | 'value'>;
   /** Declares the command's double-dash options. */
-  options(y: OptionSet): OptionSet<O>;
+  options(y: Argv): Argv<O>;
   /** Runs the command; returns the exit code. Never calls process.exit. */
   run(options: O, packerFlags: PackerFlag[], positionals: string[], ctx: CommandContext): Promise<number>;
 }

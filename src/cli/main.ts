@@ -1,9 +1,8 @@
-// The CLI entry: picks the command, splits hclx options from Packer flags, parses the options
-// (options.ts), runs the command and maps errors to exit codes. The only place that calls process.exit.
+// The CLI entry: picks the command, splits hclx options from Packer flags, parses the options with
+// yargs (options.ts), runs the command and maps errors to exit codes. The only place that calls process.exit.
 
 import { setFlagsFromString } from 'node:v8';
 import { splitArgs } from './args.js';
-import { helpText, OptionSet, parseOptions } from './options.js';
 import type { CommandContext, CommandSpec } from './command.js';
 import { ExitCode, HclxError, UsageError } from '../errors.js';
 import { describeError, errorEvent } from './error-report.js';
@@ -56,15 +55,16 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
   }
   const load = COMMANDS[name];
   if (!load) throw new UsageError(`unknown command '${name}'.`, { hint: `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`hclx --help\`.` });
-  const spec = await load();
-  const set = spec.options(new OptionSet());
-  const split = splitArgs(rest, { packer: spec.packer, extraPackerFlags: spec.extraPackerFlags, booleanOptions: set.booleanNames() });
-  const options = parseOptions(set, split.hclxArgs, spec.name);
-  if (options.help) {
-    ctx.stdout.write(helpText(set, spec.usage, spec.describe, Math.min(100, ctx.stdout.columns ?? 100)) + '\n');
+  // The option parser (yargs) loads with the command, in parallel: --version, --help and a mistyped
+  // command never need it.
+  const [spec, { booleanOptions, parseOptions }] = await Promise.all([load(), import('./options.js')]);
+  const split = splitArgs(rest, { packer: spec.packer, extraPackerFlags: spec.extraPackerFlags, booleanOptions: booleanOptions(spec) });
+  const parsed = parseOptions(spec, split.hclxArgs, Math.min(100, ctx.stdout.columns ?? 100));
+  if (parsed.help !== undefined) {
+    ctx.stdout.write(parsed.help + '\n');
     return ExitCode.ok;
   }
-  return spec.run(options, split.packerFlags, split.positionals, ctx);
+  return spec.run(parsed.options, split.packerFlags, split.positionals, ctx);
 }
 
 export { describeError, errorEvent };

@@ -1,151 +1,119 @@
-// hclx's double-dash options: each command declares them with `.option(name, spec)` (type, default,
-// choices, help text); parseOptions() reads the tokens splitArgs() left for hclx, and helpText()
-// prints `hclx <command> --help`. Small on purpose: loading a general argument parser took ~45 ms
-// of every start (benchmark 5 in bench/README.md), more than rendering a template.
+// hclx's double-dash options, parsed by yargs. Each command declares its options with yargs'
+// `.option(name, spec)` (command.ts); this module sets yargs up the one way hclx uses it and turns
+// every mistake into a UsageError naming the option (one paragraph, exit 2), including the ones yargs
+// lets through: a number that is not one, an option given twice, a switch given a value.
+// main.ts imports this module with the command, so `hclx --version` and `hclx --help` load no
+// yargs; the build bundles yargs into the chunk that holds it (scripts/bundle.mjs).
 
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
+import type { CommandSpec } from './command.js';
 
-export interface OptionSpec {
-  type: 'string' | 'boolean' | 'number';
-  describe: string;
-  default?: string | boolean | number;
-  /** The values a string option accepts. */
-  choices?: readonly string[];
-  /** Another long name for the option (without the dashes). */
-  alias?: string;
-  /** Repeatable: every occurrence adds a value. */
-  array?: boolean;
+type AnySpec = CommandSpec<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * yargs' messages, reworded in hclx's style (hclx prints English only; the locale is pinned, so
+ * yargs' own English strings are the base and its translation files are never read).
+ */
+const STRINGS: Record<string, string | { one: string; other: string }> = {
+  'Unknown argument: %s': { one: 'unknown option %s', other: 'unknown options %s' },
+  'Not enough arguments following: %s': '--%s needs a value',
+  'Invalid values:': 'invalid value:',
+  'Argument: %s, Given: %s, Choices: %s': '--%s %s is not one of %s',
+};
+
+interface Declared {
+  boolean: string[];
+  string: string[];
+  number: string[];
+  array: string[];
+  alias: Record<string, string[]>;
 }
 
-/** The options of one command. `O` is the parsed shape the command reads (a type only). */
-export class OptionSet<O = Record<string, unknown>> {
-  readonly specs = new Map<string, OptionSpec>();
-  declare readonly parsed?: O;
-
-  option(name: string, spec: OptionSpec): this {
-    this.specs.set(name, spec);
-    return this;
-  }
-
-  /** Names (and aliases) of the boolean options: they never take the next token as their value. */
-  booleanNames(): Set<string> {
-    const names = new Set(['help']);
-    for (const [name, spec] of this.specs) {
-      if (spec.type !== 'boolean') continue;
-      names.add(name);
-      if (spec.alias) names.add(spec.alias);
-    }
-    return names;
-  }
+function declared(y: Argv): Declared {
+  return (y as unknown as { getOptions(): Declared }).getOptions();
 }
 
-/** `dry-run` → `dryRun`: the key a command reads. */
-export function camelCase(name: string): string {
-  return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+/** The command's options declared on a yargs instance set up for hclx (nothing parsed yet). */
+function configure(spec: AnySpec, usage: string, width: number): Argv {
+  const y = spec.options(
+    yargs()
+      .scriptName('hclx')
+      .usage(usage)
+      .parserConfiguration({ 'short-option-groups': false, 'camel-case-expansion': true, 'strip-dashed': true })
+      .locale('en')
+      .updateStrings(STRINGS as Record<string, string>)
+      .help('help')
+      .version(false)
+      .strict()
+      .exitProcess(false),
+  ) as Argv;
+  const d = declared(y);
+  // A value-taking option at the end of the line is an error, not an empty string.
+  return y.requiresArg([...d.string, ...d.number]).wrap(width);
 }
 
-function lookup(set: OptionSet<unknown>, name: string): [string, OptionSpec] | undefined {
-  const direct = set.specs.get(name);
-  if (direct) return [name, direct];
-  for (const [key, spec] of set.specs) if (spec.alias === name) return [key, spec];
-  return undefined;
+/** Names of the boolean options (and `help`): splitArgs() must not give them the next token. */
+export function booleanOptions(spec: AnySpec): Set<string> {
+  const d = declared(configure(spec, '', 80));
+  return new Set(['help', ...d.boolean, ...d.boolean.flatMap((b) => d.alias[b] ?? [])]);
+}
+
+/** `dry-run` → `dryRun`: the key yargs gives a command (and names unknown options by). */
+function camelCase(name: string): string {
+  return name.replace(/-+([a-z0-9])/gi, (_, c: string) => c.toUpperCase());
+}
+
+/** `bogusOpt` → the name as typed (`bogus-opt`), for yargs' camelCased unknown keys. */
+function typedName(key: string, tokens: readonly string[]): string {
+  const names = tokens.filter((t) => t.startsWith('--')).map((t) => t.slice(2).split('=', 1)[0]!);
+  return names.find((n) => n === key || camelCase(n) === key) ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export interface ParsedOptions {
+  /** camelCase keys, defaults filled in. */
+  options: Record<string, unknown>;
+  /** Set for `--help`: the command's help text. */
+  help?: string;
 }
 
 /**
- * Parses `--name`, `--name=value`, `--name value` and `--no-name` (booleans) into camelCase keys,
- * defaults filled in; `help: true` for `--help`. Every mistake is a UsageError naming the option.
+ * Parses the double-dash tokens splitArgs() left for hclx. Throws a UsageError naming the option
+ * for an unknown option, a missing value, a value outside the choices, a number that is not one, an
+ * option given twice, a switch given a value other than true/false, and `--no-X` of a value option.
  */
-export function parseOptions(set: OptionSet<unknown>, tokens: readonly string[], command: string): Record<string, unknown> {
-  const hint = { hint: `Run \`hclx ${command} --help\` for the options.` };
-  const result: Record<string, unknown> = {};
-  const given = new Set<string>();
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if (!token.startsWith('--')) throw new UsageError(`unexpected argument '${token}'.`, hint);
-    const eq = token.indexOf('=');
-    let name = eq >= 0 ? token.slice(2, eq) : token.slice(2);
-    let inline: string | undefined = eq >= 0 ? token.slice(eq + 1) : undefined;
-    if (name === 'help') {
-      result.help = true;
-      continue;
-    }
-    let found = lookup(set, name);
-    if (!found && name.startsWith('no-')) {
-      const positive = lookup(set, name.slice(3));
-      if (positive?.[1].type === 'boolean' && inline === undefined) {
-        found = positive;
-        name = positive[0];
-        inline = 'false';
-      }
-    }
-    if (!found) throw new UsageError(`unknown option '--${name}'.`, hint);
-    const [key, spec] = found;
-    let value: string | boolean | number;
-    if (spec.type === 'boolean') {
-      if (inline !== undefined && inline !== 'true' && inline !== 'false') throw new UsageError(`--${key} is a switch: give it alone, or as --${key}=true / --${key}=false, not '${inline}'.`, hint);
-      value = inline !== 'false';
-    } else {
-      const text = inline ?? tokens[++i];
-      if (text === undefined) throw new UsageError(`--${key} needs a value.`, hint);
-      if (spec.choices && !spec.choices.includes(text)) throw new UsageError(`--${key} ${JSON.stringify(text)} is not one of ${spec.choices.join(', ')}.`, hint);
-      if (spec.type === 'number') {
-        value = Number(text);
-        if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${key} needs a number, not '${text}'.`, hint);
-      } else {
-        value = text;
-      }
-    }
-    const field = camelCase(key);
-    if (spec.array) {
-      result[field] = [...((result[field] as unknown[] | undefined) ?? []), value];
-    } else {
-      if (given.has(key)) throw new UsageError(`--${key} is given more than once.`, hint);
-      result[field] = value;
-    }
-    given.add(key);
-  }
-  for (const [name, spec] of set.specs) {
-    const field = camelCase(name);
-    if (!(field in result) && spec.default !== undefined) result[field] = spec.default;
-  }
-  return result;
-}
-
-/** `hclx <command> --help`: usage, description, then one entry per option, wrapped to `width`. */
-export function helpText(set: OptionSet<unknown>, usage: string, describe: string, width: number): string {
-  const entries: Array<[string, string]> = [...set.specs].map(([name, spec]) => {
-    const left = [`--${name}`, ...(spec.alias ? [spec.alias.length === 1 ? `-${spec.alias}` : `--${spec.alias}`] : [])].join(', ');
-    const notes = [
-      spec.array ? `[${spec.type}, repeatable]` : `[${spec.type}]`,
-      ...(spec.choices ? [`[choices: ${spec.choices.join(', ')}]`] : []),
-      ...(spec.default !== undefined ? [`[default: ${String(spec.default)}]`] : []),
-    ];
-    return [left, `${spec.describe} ${notes.join(' ')}`];
+export function parseOptions(spec: AnySpec, tokens: readonly string[], width: number): ParsedOptions {
+  const fail = (message: string): never => {
+    throw new UsageError(`${message}.`, { hint: `Run \`hclx ${spec.name} --help\` for the options.` });
+  };
+  let failure: string | undefined;
+  let help = '';
+  const y = configure(spec, `Usage: hclx ${spec.usage}\n\n${spec.describe}`, width).fail((msg: string | null, err?: Error) => {
+    failure ??= msg ?? err?.message ?? 'invalid options';
   });
-  entries.push(['--help', 'show this help']);
-  const column = Math.min(Math.max(...entries.map(([l]) => l.length)) + 4, 28);
-  const [first, ...rest] = wrap(`Usage: hclx ${usage}`, width - 4);
-  const lines = [first!, ...rest.map((l) => `    ${l}`), '', ...wrap(describe, width), '', 'Options:'];
-  for (const [left, right] of entries) {
-    const text = wrap(right, Math.max(width - column, 30));
-    const head = `  ${left}`;
-    if (head.length + 2 > column) lines.push(head, ...text.map((t) => ' '.repeat(column) + t));
-    else lines.push(head.padEnd(column) + text[0], ...text.slice(1).map((t) => ' '.repeat(column) + t));
+  const d = declared(y);
+  // yargs reads `--offline=yes` as false, and `--no-out` as out = false.
+  for (const token of tokens) {
+    const m = /^--([^=]+)=(.*)$/s.exec(token);
+    if (m && d.boolean.includes(m[1]!) && m[2] !== 'true' && m[2] !== 'false') fail(`--${m[1]} is a switch: give it alone, or as --${m[1]}=true / --${m[1]}=false, not '${m[2]}'`);
+    const no = /^--no-([^=]+)$/.exec(token)?.[1];
+    if (no && [...d.string, ...d.number].includes(no)) fail(`--${no} takes a value; there is no --no-${no}`);
   }
-  return lines.join('\n');
-}
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
+  const options = y.parseSync([...tokens], {}, (_err, _argv, output) => {
+    help = output;
+  }) as Record<string, unknown>;
+  if (failure !== undefined) {
+    const text = failure.replace(/\s+/g, ' ').trim();
+    const unknown = /^(unknown options?) (.*)$/.exec(text);
+    fail(unknown ? `${unknown[1]} ${unknown[2]!.split(', ').map((k) => `'--${typedName(k, tokens)}'`).join(', ')}` : text);
   }
-  if (line) lines.push(line);
-  return lines;
+  if (options.help) return { options, help };
+  for (const name of [...d.string, ...d.number]) {
+    const value = options[camelCase(name)];
+    if (value === undefined) continue;
+    if (Array.isArray(value) && !d.array.includes(name)) fail(`--${name} is given more than once`);
+    if (d.number.includes(name) && Number.isNaN(value)) fail(`--${name} needs a number`);
+  }
+  return { options };
 }

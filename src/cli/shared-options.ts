@@ -1,7 +1,7 @@
 // Options several commands share, declared once so their names, defaults and help text agree, and
 // turned into the core's option objects in one place.
 
-import type { OptionSet } from './options.js';
+import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { LogLevel } from '../log.js';
 import { parseIsoNameMode } from '../provision/naming.js';
@@ -29,10 +29,10 @@ export interface ConnectionCliOptions {
 }
 
 /** `--ca-file` and `--log-level`: every command that talks to Proxmox. */
-export function connectionOptions<T>(y: OptionSet<T>): OptionSet<T & ConnectionCliOptions> {
+export function connectionOptions<T>(y: Argv<T>): Argv<T & ConnectionCliOptions> {
   return y
     .option('ca-file', { type: 'string', describe: 'PEM file with the CA of the Proxmox API certificate (NODE_EXTRA_CA_CERTS works too)' })
-    .option('log-level', { type: 'string', choices: ['error', 'warn', 'info', 'debug'], describe: 'hclx\'s log on stderr (debug: every API call, secrets redacted); default from HCLX_LOG, else info' }) as unknown as OptionSet<
+    .option('log-level', { type: 'string', choices: ['error', 'warn', 'info', 'debug'], describe: 'hclx\'s log on stderr (debug: every API call, secrets redacted); default from HCLX_LOG, else info' }) as unknown as Argv<
     T & ConnectionCliOptions
   >;
 }
@@ -48,13 +48,13 @@ export interface NamingCliOptions extends ConnectionCliOptions {
 }
 
 /** What decides the target file and whether the node may fetch it: plan and the downloading commands. */
-export function namingOptions<T>(y: OptionSet<T>): OptionSet<T & NamingCliOptions> {
+export function namingOptions<T>(y: Argv<T>): Argv<T & NamingCliOptions> {
   return connectionOptions(
     y
       .option('iso-name', { type: 'string', default: 'checksum', choices: ['checksum', 'url'], describe: 'target file names: <stem>.<12 hex of the checksum>.iso (default) or the URL file name' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace same-named files that iso_checksum = "none" cannot prove' })
       .option('verify-iso-certificates', { type: 'boolean', default: true, describe: 'whether the node verifies the mirror\'s TLS certificate (--no-verify-iso-certificates to skip)' }),
-  ) as unknown as OptionSet<T & NamingCliOptions>;
+  ) as unknown as Argv<T & NamingCliOptions>;
 }
 
 export function namingSettings(options: NamingCliOptions): { isoName: IsoNameMode; overwrite: boolean; verifyCertificates: boolean; caFile?: string; logLevel?: LogLevel } {
@@ -68,13 +68,13 @@ export interface DownloadCliOptions extends NamingCliOptions {
 }
 
 /** The download engine's options: render and build. */
-export function downloadOptions<T>(y: OptionSet<T>): OptionSet<T & DownloadCliOptions> {
+export function downloadOptions<T>(y: Argv<T>): Argv<T & DownloadCliOptions> {
   return namingOptions(
     y
       .option('parallel', { type: 'number', default: 4, describe: 'downloads at the same time' })
       .option('stall-timeout', { type: 'string', default: '5m', describe: 'fail a download that makes no progress for this long (0 = off)' })
       .option('download-timeout', { type: 'string', default: '0', describe: 'overall limit per download (0 = none)' }),
-  ) as unknown as OptionSet<T & DownloadCliOptions>;
+  ) as unknown as Argv<T & DownloadCliOptions>;
 }
 
 export function downloadSettings(options: DownloadCliOptions): ReturnType<typeof namingSettings> & { parallel: number; stallMs: number; overallMs: number } {
@@ -88,6 +88,6 @@ export function downloadSettings(options: DownloadCliOptions): ReturnType<typeof
 }
 
 /** `--target`: the dialect of the rewritten ISO blocks. */
-export function targetOption<T>(y: OptionSet<T>, describe: string): OptionSet<T & { target: string }> {
-  return y.option('target', { type: 'string', choices: ['auto', 'modern', 'legacy'], default: 'auto', describe }) as unknown as OptionSet<T & { target: string }>;
+export function targetOption<T>(y: Argv<T>, describe: string): Argv<T & { target: string }> {
+  return y.option('target', { type: 'string', choices: ['auto', 'modern', 'legacy'], default: 'auto', describe }) as unknown as Argv<T & { target: string }>;
 }

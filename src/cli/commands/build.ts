@@ -1,6 +1,6 @@
 // `hclx build`: parses hclx's double-dash options (Packer's flags are split out by args.ts and
 // passed on verbatim) and hands them to buildTemplate().
-import type { OptionSet } from '../options.js';
+import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import { parseCleanupPolicy } from '../../pipeline/cleanup.js';
 import { buildTemplate } from '../../pipeline/build.js';
@@ -33,7 +33,7 @@ export const command = defineCommand<BuildCliOptions>({
         .option('json', { type: 'boolean', default: false, describe: 'hclx\'s output as NDJSON events on stdout (Packer\'s output still streams through)' })
         .option('keep-rendered', { type: 'boolean', default: false, describe: 'keep the working directory with the rendered template (for debugging)' })
         .option('packer', { type: 'string', describe: 'the Packer executable (default: PACKER_BIN, else packer on PATH)' }),
-    ) as unknown as OptionSet<BuildCliOptions>,
+    ) as unknown as Argv<BuildCliOptions>,
   async run(options, packerFlags, positionals, ctx) {
     const template = templateArg(positionals, 'build', USAGE);
     const result = await buildTemplate({

@@ -1,5 +1,5 @@
 // `hclx demo` (`npm run demo`): thin; the demo itself is src/demo/run-demo.ts.
-import type { OptionSet } from '../options.js';
+import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import { UsageError } from '../../errors.js';
 import { runDemo } from '../../demo/run-demo.js';
@@ -17,7 +17,7 @@ export const command = defineCommand<DemoCliOptions>({
   options: (y) =>
     y
       .option('packer', { type: 'string', describe: 'the Packer executable (default: PACKER_BIN, else packer on PATH)' })
-      .option('iso-size', { type: 'number', default: 128, describe: 'size of the generated ISO in MiB' }) as unknown as OptionSet<DemoCliOptions>,
+      .option('iso-size', { type: 'number', default: 128, describe: 'size of the generated ISO in MiB' }) as unknown as Argv<DemoCliOptions>,
   async run(options, _flags, positionals, ctx) {
     if (positionals.length > 0) throw new UsageError(`hclx demo takes no arguments, got: ${positionals.join(' ')}.`, { hint: 'Run `hclx demo` (or `npm run demo`).' });
     if (!(options.isoSize >= 1 && options.isoSize <= 4096)) throw new UsageError(`--iso-size ${options.isoSize} is out of range.`, { hint: 'Give a size in MiB between 1 and 4096.' });

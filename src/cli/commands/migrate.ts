@@ -1,5 +1,5 @@
 // `hclx migrate`: upgrade legacy ISO settings to the iso_download_pve form (issue 6). Thin: flags → runMigrate.
-import type { OptionSet } from '../options.js';
+import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import { flagValues, parseVarFlags } from '../../packer/flags.js';
 import { UsageError } from '../../errors.js';
@@ -26,7 +26,7 @@ export const command = defineCommand<MigrateOptions>({
       .option('check', { type: 'boolean', default: false, describe: 'write nothing; exit 3 when a migration is needed, 0 otherwise (for CI)' })
       .option('diff', { type: 'boolean', default: false, describe: 'print a unified diff instead of the migrated files' })
       .option('url-map', { type: 'string', describe: 'YAML or JSON file: ISO name → { url, checksum }, tried before the catalogue' })
-      .option('backup-suffix', { type: 'string', default: '.bak', describe: 'suffix of the backup --write keeps of each file' }) as unknown as OptionSet<MigrateOptions>,
+      .option('backup-suffix', { type: 'string', default: '.bak', describe: 'suffix of the backup --write keeps of each file' }) as unknown as Argv<MigrateOptions>,
   async run(options, packerFlags, positionals, ctx) {
     const modes = (['write', 'check', 'diff'] as const).filter((m) => options[m]);
     if (modes.length > 1) throw new UsageError(`--${modes.join(' and --')} cannot be combined.`, { hint: 'Choose one: --diff to review, --check for CI, --write to apply.' });

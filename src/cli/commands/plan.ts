@@ -1,5 +1,5 @@
 // `hclx plan`: read-only view of what each ISO block needs on the Proxmox node. Thin: flags → runPlan.
-import type { OptionSet } from '../options.js';
+import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import { flagValues, parseVarFlags } from '../../packer/flags.js';
 import { runPlan } from '../../provision/run-plan.js';
@@ -18,7 +18,7 @@ export const command = defineCommand<PlanOptions>({
     'Show, without changing anything, what each ISO block with iso_download_pve = true needs on the Proxmox node: source, block, URL, node, storage, target volid, its state (present, would verify, would download, ...) and size. Runs the same pre-flight checks as a download.',
   usage: USAGE,
   extraPackerFlags: { var: 'value', 'var-file': 'value' },
-  options: (y) => namingOptions(y.option('json', { type: 'boolean', default: false, describe: 'print the plan as one JSON document' })) as unknown as OptionSet<PlanOptions>,
+  options: (y) => namingOptions(y.option('json', { type: 'boolean', default: false, describe: 'print the plan as one JSON document' })) as unknown as Argv<PlanOptions>,
   async run(options, packerFlags, positionals, ctx) {
     return runPlan({
       ...namingSettings(options),

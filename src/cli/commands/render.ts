@@ -1,7 +1,7 @@
 // `hclx render`: parses options and hands them to renderTemplate(), or with several templates to
 // renderBatch(). Prints what was rewritten and where the result is.
 
-import type { OptionSet } from '../options.js';
+import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import type { CommandContext } from '../command.js';
 import { flagValues, parseVarFlags } from '../../packer/flags.js';
@@ -40,7 +40,7 @@ export const command = defineCommand<RenderOptions>({
         .option('out', { alias: 'o', type: 'string', describe: 'output directory (new, empty, or written by hclx before); with several templates, each renders into a subdirectory of it named after its path; default: a directory of hclx\'s own under the OS temp dir' })
         .option('offline', { type: 'boolean', default: false, describe: 'no Proxmox calls and no downloads: predict the volids' })
         .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stderr: download progress, and with several templates one rendered or error event per template and a closing batch event' }),
-    ) as unknown as OptionSet<RenderOptions>,
+    ) as unknown as Argv<RenderOptions>,
   async run(options, packerFlags, positionals, ctx) {
     const templates = templateArgs(positionals, 'render', USAGE);
     const shortOut = flagValues(packerFlags, 'o').at(-1);

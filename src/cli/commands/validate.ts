@@ -1,6 +1,6 @@
 // `hclx validate`: parses options (Packer's validate flags are split out by args.ts and passed on
 // verbatim) and hands them to validateTemplate().
-import type { OptionSet } from '../options.js';
+import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import { validateTemplate } from '../../pipeline/validate.js';
 import { parseDialectTarget } from '../../rewrite/dialect.js';
@@ -30,7 +30,7 @@ export const command = defineCommand<ValidateCliOptions>({
         .option('json', { type: 'boolean', default: false, describe: 'hclx\'s output as NDJSON events on stdout' })
         .option('packer', { type: 'string', describe: 'the Packer executable (default: PACKER_BIN, else packer on PATH)' })
         .option('skip-packer', { type: 'boolean', default: false, describe: 'do not run packer validate' }),
-    ) as unknown as OptionSet<ValidateCliOptions>,
+    ) as unknown as Argv<ValidateCliOptions>,
   async run(options, packerFlags, positionals, ctx) {
     const result = await validateTemplate({
       ...connectionSettings(options),
