@@ -149,3 +149,38 @@ test('the bundle carries undici and yargs: an online render loads them from the 
   for (const name of ['yargs', 'yargs-parser', 'y18n', 'cliui', 'string-width']) assert.ok(bundled.has(name), name);
   for (const name of bundled) assert.match(licences, new RegExp(`^## ${name} \\d+\\.\\d+\\.\\d+ \\(`, 'm'), name);
 });
+
+/** Runs the bundle with Intl.Segmenter counted: how many were built (string-width builds one when its module is evaluated). */
+function segmentersBuilt(args: string[], home: string): { code: number | null; stdout: string; built: number } {
+  const dir = tempDir('segmenter');
+  const preload = join(dir, 'count.mjs');
+  const log = join(dir, 'count.txt');
+  writeFileSync(log, '');
+  writeFileSync(
+    preload,
+    "import { appendFileSync } from 'node:fs';\n" +
+      'const Real = Intl.Segmenter;\n' +
+      "Intl.Segmenter = class extends Real { constructor(...a) { super(...a); appendFileSync(process.env.HCLX_TEST_SEGMENTER_LOG, 'x'); } };\n",
+  );
+  const run = spawnSync(process.execPath, ['--import', preload, CLI, ...args], { cwd: home, env: { ...testEnv(home), HCLX_TEST_SEGMENTER_LOG: log }, encoding: 'utf8', timeout: 60_000 });
+  return { code: run.status, stdout: run.stdout, built: readFileSync(log, 'utf8').length };
+}
+
+test('the bundle evaluates string-width (yargs\' help layout) only for --help', () => {
+  const home = tempDir('startup-string-width');
+  const render = segmentersBuilt(['render', '--offline', '--out', join(home, 'out'), RENDER_TEMPLATE], home);
+  assert.equal(render.code, 0);
+  assert.equal(render.built, 0, 'a render builds no Intl.Segmenter');
+  const help = segmentersBuilt(['render', '--help'], home);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--stall-timeout +fail a download/);
+  assert.ok(help.built > 0, 'the help text was laid out by the real string-width');
+});
+
+test('bundled packages are imported statically only (a dynamic import of a bundled CommonJS package has no named exports)', () => {
+  const bundled = ['undici'];
+  const sources = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const dynamic = sources.filter((f) => bundled.some((b) => readFileSync(join(ROOT, 'src', f), 'utf8').includes(`import('${b}`)));
+  assert.deepEqual(dynamic, []);
+  assert.ok(sources.length > 50);
+});
