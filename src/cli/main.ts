@@ -57,9 +57,10 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
   if (!load) throw new UsageError(`unknown command '${name}'.`, { hint: `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`hclx --help\`.` });
   // The option parser (yargs) loads with the command, in parallel: --version, --help and a mistyped
   // command never need it.
-  const [spec, { booleanOptions, parseOptions }] = await Promise.all([load(), import('./options.js')]);
-  const split = splitArgs(rest, { packer: spec.packer, extraPackerFlags: spec.extraPackerFlags, booleanOptions: booleanOptions(spec) });
-  const parsed = parseOptions(spec, split.hclxArgs, Math.min(100, ctx.stdout.columns ?? 100));
+  const [spec, { optionParser }] = await Promise.all([load(), import('./options.js')]);
+  const parser = optionParser(spec, Math.min(100, ctx.stdout.columns ?? 100));
+  const split = splitArgs(rest, { packer: spec.packer, extraPackerFlags: spec.extraPackerFlags, booleanOptions: parser.booleanOptions });
+  const parsed = parser.parse(split.hclxArgs);
   if (parsed.help !== undefined) {
     ctx.stdout.write(parsed.help + '\n');
     return ExitCode.ok;

@@ -54,12 +54,6 @@ function configure(spec: AnySpec, usage: string, width: number): Argv {
   return y.requiresArg([...d.string, ...d.number]).wrap(width);
 }
 
-/** Names of the boolean options (and `help`): splitArgs() must not give them the next token. */
-export function booleanOptions(spec: AnySpec): Set<string> {
-  const d = declared(configure(spec, '', 80));
-  return new Set(['help', ...d.boolean, ...d.boolean.flatMap((b) => d.alias[b] ?? [])]);
-}
-
 /** `dry-run` → `dryRun`: the key yargs gives a command (and names unknown options by). */
 function camelCase(name: string): string {
   return name.replace(/-+([a-z0-9])/gi, (_, c: string) => c.toUpperCase());
@@ -78,42 +72,54 @@ export interface ParsedOptions {
   help?: string;
 }
 
-/**
- * Parses the double-dash tokens splitArgs() left for hclx. Throws a UsageError naming the option
- * for an unknown option, a missing value, a value outside the choices, a number that is not one, an
- * option given twice, a switch given a value other than true/false, and `--no-X` of a value option.
- */
-export function parseOptions(spec: AnySpec, tokens: readonly string[], width: number): ParsedOptions {
+export interface OptionParser {
+  /** Names of the boolean options (and `help`): splitArgs() must not give them the next token. */
+  booleanOptions: Set<string>;
+  /**
+   * Parses the double-dash tokens splitArgs() left for hclx. Throws a UsageError naming the option
+   * for an unknown option, a missing value, a value outside the choices, a number that is not one,
+   * an option given twice, a switch given a value other than true/false, and `--no-X` of a value
+   * option.
+   */
+  parse(tokens: readonly string[]): ParsedOptions;
+}
+
+/** The command's option parser: one yargs instance (with the help laid out `width` columns wide). */
+export function optionParser(spec: AnySpec, width: number): OptionParser {
   const fail = (message: string): never => {
     throw new UsageError(`${message}.`, { hint: `Run \`hclx ${spec.name} --help\` for the options.` });
   };
   let failure: string | undefined;
-  let help = '';
   const y = configure(spec, `Usage: hclx ${spec.usage}\n\n${spec.describe}`, width).fail((msg: string | null, err?: Error) => {
     failure ??= msg ?? err?.message ?? 'invalid options';
   });
   const d = declared(y);
-  // yargs reads `--offline=yes` as false, and `--no-out` as out = false.
-  for (const token of tokens) {
-    const m = /^--([^=]+)=(.*)$/s.exec(token);
-    if (m && d.boolean.includes(m[1]!) && m[2] !== 'true' && m[2] !== 'false') fail(`--${m[1]} is a switch: give it alone, or as --${m[1]}=true / --${m[1]}=false, not '${m[2]}'`);
-    const no = /^--no-([^=]+)$/.exec(token)?.[1];
-    if (no && [...d.string, ...d.number].includes(no)) fail(`--${no} takes a value; there is no --no-${no}`);
-  }
-  const options = y.parseSync([...tokens], {}, (_err, _argv, output) => {
-    help = output;
-  }) as Record<string, unknown>;
-  if (failure !== undefined) {
-    const text = failure.replace(/\s+/g, ' ').trim();
-    const unknown = /^(unknown options?) (.*)$/.exec(text);
-    fail(unknown ? `${unknown[1]} ${unknown[2]!.split(', ').map((k) => `'--${typedName(k, tokens)}'`).join(', ')}` : text);
-  }
-  if (options.help) return { options, help };
-  for (const name of [...d.string, ...d.number]) {
-    const value = options[camelCase(name)];
-    if (value === undefined) continue;
-    if (Array.isArray(value) && !d.array.includes(name)) fail(`--${name} is given more than once`);
-    if (d.number.includes(name) && Number.isNaN(value)) fail(`--${name} needs a number`);
-  }
-  return { options };
+  const parse = (tokens: readonly string[]): ParsedOptions => {
+    // yargs reads `--offline=yes` as false, and `--no-out` as out = false.
+    for (const token of tokens) {
+      const m = /^--([^=]+)=(.*)$/s.exec(token);
+      if (m && d.boolean.includes(m[1]!) && m[2] !== 'true' && m[2] !== 'false') fail(`--${m[1]} is a switch: give it alone, or as --${m[1]}=true / --${m[1]}=false, not '${m[2]}'`);
+      const no = /^--no-([^=]+)$/.exec(token)?.[1];
+      if (no && [...d.string, ...d.number].includes(no)) fail(`--${no} takes a value; there is no --no-${no}`);
+    }
+    failure = undefined;
+    let help = '';
+    const options = y.parseSync([...tokens], {}, (_err, _argv, output) => {
+      help = output;
+    }) as Record<string, unknown>;
+    if (failure !== undefined) {
+      const text = (failure as string).replace(/\s+/g, ' ').trim();
+      const unknown = /^(unknown options?) (.*)$/.exec(text);
+      fail(unknown ? `${unknown[1]} ${unknown[2]!.split(', ').map((k) => `'--${typedName(k, tokens)}'`).join(', ')}` : text);
+    }
+    if (options.help) return { options, help };
+    for (const name of [...d.string, ...d.number]) {
+      const value = options[camelCase(name)];
+      if (value === undefined) continue;
+      if (Array.isArray(value) && !d.array.includes(name)) fail(`--${name} is given more than once`);
+      if (d.number.includes(name) && Number.isNaN(value)) fail(`--${name} needs a number`);
+    }
+    return { options };
+  };
+  return { booleanOptions: new Set(['help', ...d.boolean, ...d.boolean.flatMap((b) => d.alias[b] ?? [])]), parse };
 }

@@ -2,7 +2,7 @@
 // repeatable options, a usage error naming the option for every mistake, and the help text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { booleanOptions, parseOptions } from '../../src/cli/options.js';
+import { optionParser } from '../../src/cli/options.js';
 import { defineCommand } from '../../src/cli/command.js';
 import { UsageError } from '../../src/errors.js';
 import { command as render } from '../../src/cli/commands/render.js';
@@ -25,7 +25,7 @@ const spec = defineCommand({
   run: async () => 0,
 });
 
-const parse = (tokens: string[]) => parseOptions(spec, tokens, 100).options;
+const parse = (tokens: string[]) => optionParser(spec, 100).parse(tokens).options;
 const usageError = (pattern: RegExp) => (e: unknown) => e instanceof UsageError && e.exitCode === 2 && pattern.test(e.describe()) && !e.describe().includes('\n');
 
 test('values in all three spellings, camelCase keys, defaults for what is not given', () => {
@@ -33,7 +33,7 @@ test('values in all three spellings, camelCase keys, defaults for what is not gi
   assert.deepEqual([a.out, a.parallel, a.offline, a.node, a.target, a.verifyIsoCertificates, a.stallTimeout, a.tls], ['dir', 2, true, ['a', 'b'], 'auto', true, '10s', undefined]);
   const b = parse(['--output=x', '--no-verify-iso-certificates', '--offline=false', '--target', 'legacy', '--tls']);
   assert.deepEqual([b.out, b.verifyIsoCertificates, b.offline, b.target, b.parallel, b.node, b.tls], ['x', false, false, 'legacy', 4, undefined, true]);
-  assert.equal(parseOptions(spec, ['--help'], 100).help !== undefined, true);
+  assert.equal(optionParser(spec, 100).parse(['--help']).help !== undefined, true);
 });
 
 test('every mistake is a one-paragraph usage error (exit 2) that names the option', () => {
@@ -50,20 +50,20 @@ test('every mistake is a one-paragraph usage error (exit 2) that names the optio
 });
 
 test('booleanOptions tells splitArgs which options never take the next token', () => {
-  assert.deepEqual([...booleanOptions(spec)].sort(), ['help', 'offline', 'tls', 'verify-iso-certificates']);
+  assert.deepEqual([...optionParser(spec, 100).booleanOptions].sort(), ['help', 'offline', 'tls', 'verify-iso-certificates']);
 });
 
 test('help lists every option of a real command with its type, choices and default, in English whatever the locale', () => {
   const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL };
   process.env.LANG = process.env.LC_ALL = 'de_DE.UTF-8';
   try {
-    const text = parseOptions(render, ['--help'], 100).help!;
+    const text = optionParser(render, 100).parse(['--help']).help!;
     assert.match(text, /^Usage: hclx render /);
     assert.match(text, /^Options:$/m);
     for (const name of ['out', 'offline', 'json', 'target', 'parallel', 'stall-timeout', 'iso-name', 'verify-iso-certificates', 'ca-file', 'log-level']) assert.match(text, new RegExp(`--${name}\\b`));
     assert.match(text.replace(/\s+/g, ' '), /--target dialect of the rewritten ISO blocks \[string\] \[choices: "auto", "modern", "legacy"\] \[default: "auto"\]/);
     assert.ok(text.split('\n').every((line) => line.length <= 100), text);
-    assert.match(parseOptions(sim, ['--help'], 80).help!.replace(/\s+/g, ' '), /--node node name \(repeatable; default pve\) \[array\]/);
+    assert.match(optionParser(sim, 80).parse(['--help']).help!.replace(/\s+/g, ' '), /--node node name \(repeatable; default pve\) \[array\]/);
   } finally {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
