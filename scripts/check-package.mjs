@@ -3,9 +3,10 @@
 //   - the packed files: the bundled CLI, the vendored grammar .wasm with its licence; no src/ or test/;
 //   - the install prints no install-script warning (no dependency needs a build step: the grammar
 //     package, whose script runs node-gyp, is a dev dependency; hclx ships its .wasm instead);
-//   - the installed `hclx` runs: --version, `render --offline` of a fixture and of two templates in
-//     one run, and an online render against the installed `hclx sim` (the node downloads the ISO;
-//     this exercises the HTTP client bundled into dist/bundle/), from a directory outside the checkout.
+//   - the installed `hclx` runs: --version, a command's --help and a usage error (yargs, bundled into
+//     dist/bundle/ and not installed), `render --offline` of a fixture and of two templates in one
+//     run, and an online render against the installed `hclx sim` (the node downloads the ISO; this
+//     exercises the HTTP client bundled into dist/bundle/), from a directory outside the checkout.
 // Needs the npm registry (dependencies are installed as a user's `npm install -g` would).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +50,11 @@ try {
   const env = { PATH: process.env.PATH, HOME: work, TMPDIR: work, NO_COLOR: '1' };
   const version = run(hclx, ['--version'], { cwd: work, env });
   check(version.code === 0 && /^hclx \d+\.\d+\.\d+/.test(version.stdout), `installed hclx --version: ${version.stdout.trim()}`);
+  const help = run(hclx, ['render', '--help'], { cwd: work, env: { ...env, LANG: 'de_DE.UTF-8' } });
+  check(help.code === 0 && /^Usage: hclx render /.test(help.stdout) && /--stall-timeout +fail a download/.test(help.stdout) && /\[string\] \[choices: "auto", "modern", "legacy"\] \[default: "auto"\]/.test(help.stdout), `installed hclx render --help lists the options with types, choices and defaults${help.code === 0 ? '' : `:\n${help.out}`}`);
+  const usage = run(hclx, ['render', '--bogus', 'x', 't.pkr.hcl'], { cwd: work, env });
+  check(usage.code === 2 && /^hclx: unknown option '--bogus'\. Run `hclx render --help`/.test(usage.out), `installed hclx names an unknown option and exits 2: ${usage.out.trim()}`);
+  check(!existsSync(join(prefix, 'lib', 'node_modules', 'hclx', 'node_modules', 'yargs')) && !existsSync(join(prefix, 'lib', 'node_modules', 'yargs')), 'yargs is not installed (the bundle holds it)');
   const template = join(root, 'fixtures/render/boot-iso-modern/template');
   const out = join(work, 'out');
   const render = run(hclx, ['render', '--offline', '--out', out, template], { cwd: work, env });
