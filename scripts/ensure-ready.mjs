@@ -1,5 +1,6 @@
 // Makes `npm test` and `npm run demo` work on a fresh clone: installs dependencies when
-// node_modules is missing, then compiles src/ to dist/ (the CLI that tests and the demo run).
+// node_modules is missing, then compiles src/ to dist/ and bundles the CLI into dist/bundle/ (what
+// bin/hclx.mjs, the tests and the demo run).
 // Type errors do not stop the build here (tsc still emits); `npm run typecheck` is the gate.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,3 +14,5 @@ if (build.status !== 0) {
   process.stderr.write(build.stdout);
   process.stderr.write('ensure-ready: tsc reported type errors (see above); dist/ was still written. Run `npm run typecheck`.\n');
 }
+const bundle = spawnSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
+if (bundle.status !== 0) process.exit(bundle.status ?? 1);

@@ -24,6 +24,7 @@ const LAYER: Record<string, number> = {
   packer: 1,
   pve: 1,
   sim: 1,
+  generated: 0, // build-time output (npm run schemas): validators, imported by template/ and migrate/
   '.': 0, // src/errors.ts, src/log.ts
 };
 

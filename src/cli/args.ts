@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { PACKER_FLAGS, type PackerCommand, type PackerFlag } from '../packer/flags.js';
 
 export interface SplitArgs {
-  /** Double-dash hclx options (with their values), for yargs. */
+  /** Double-dash hclx options (with their values), for optionParser() in options.ts (yargs). */
   hclxArgs: string[];
   packerFlags: PackerFlag[];
   /** Positional arguments (the template path). */

@@ -1,10 +1,11 @@
-// The CLI entry: picks the command, splits hclx options from Packer flags, parses options with
-// yargs, runs the command and maps errors to exit codes. The only place that calls process.exit.
+// The CLI entry: picks the command, splits hclx options from Packer flags, parses the options with
+// yargs (options.ts), runs the command and maps errors to exit codes. The only place that calls process.exit.
 
-import type { Argv } from 'yargs';
+import { setFlagsFromString } from 'node:v8';
 import { splitArgs } from './args.js';
 import type { CommandContext, CommandSpec } from './command.js';
-import { ExitCode, HclxError, InternalError, UsageError } from '../errors.js';
+import { ExitCode, HclxError, UsageError } from '../errors.js';
+import { describeError, errorEvent } from './error-report.js';
 import { redactSecrets } from '../log.js';
 
 type Loader = () => Promise<CommandSpec<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -54,65 +55,32 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
   }
   const load = COMMANDS[name];
   if (!load) throw new UsageError(`unknown command '${name}'.`, { hint: `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`hclx --help\`.` });
-  // yargs loads with the command (in parallel): --version, --help and a mistyped command never need it.
-  const [spec, { default: yargs }] = await Promise.all([load(), import('yargs')]);
-  const booleanOptions = collectBooleanOptions(spec, yargs);
-  const split = splitArgs(rest, { packer: spec.packer, extraPackerFlags: spec.extraPackerFlags, booleanOptions });
-  let helpText = '';
-  let parseFailure: string | undefined;
-  const parser = spec
-    .options(
-      yargs(split.hclxArgs)
-        .scriptName('hclx')
-        .usage(`Usage: hclx ${spec.usage}\n\n${spec.describe}`)
-        .parserConfiguration({ 'short-option-groups': false, 'camel-case-expansion': true, 'strip-dashed': true })
-        .help('help')
-        .version(false)
-        .strict()
-        .exitProcess(false)
-        .fail((msg: string | null, err?: Error) => {
-          parseFailure = msg ?? err?.message ?? 'invalid options';
-        }) as Argv,
-    )
-    .wrap(Math.min(100, ctx.stdout.columns ?? 100));
-  const options = (await parser.parseAsync(split.hclxArgs, {}, (_err: unknown, _argv: unknown, output: string) => {
-    helpText = output;
-  })) as Record<string, unknown>;
-  if (parseFailure) throw new UsageError(parseFailure + '.', { hint: `Run \`hclx ${spec.name} --help\` for the options.` });
-  if (options.help) {
-    ctx.stdout.write(helpText + '\n');
+  // The option parser (yargs) loads with the command, in parallel: --version, --help and a mistyped
+  // command never need it.
+  const [spec, { optionParser }] = await Promise.all([load(), import('./options.js')]);
+  const parser = optionParser(spec, Math.min(100, ctx.stdout.columns ?? 100));
+  const split = splitArgs(rest, { packer: spec.packer, extraPackerFlags: spec.extraPackerFlags, booleanOptions: parser.booleanOptions });
+  const parsed = parser.parse(split.hclxArgs);
+  if (parsed.help !== undefined) {
+    ctx.stdout.write(parsed.help + '\n');
     return ExitCode.ok;
   }
-  return spec.run(options, split.packerFlags, split.positionals, ctx);
+  return spec.run(parsed.options, split.packerFlags, split.positionals, ctx);
 }
 
-function collectBooleanOptions(spec: CommandSpec<unknown>, yargs: (args: string[]) => Argv): Set<string> {
-  const probe = spec.options(yargs([]) as Argv) as Argv & { getOptions(): { boolean: string[] } };
-  return new Set(['help', ...probe.getOptions().boolean]);
-}
-
-/** Formats any thrown value as the one paragraph the user sees. */
-export function describeError(error: unknown): { text: string; exitCode: number } {
-  if (error instanceof HclxError) return { text: error.describe(), exitCode: error.exitCode };
-  const internal = new InternalError(
-    `internal error: ${error instanceof Error ? error.message : String(error)}. This is a bug in hclx; please report it with the command you ran (set HCLX_LOG=debug for details).`,
-  );
-  return { text: internal.describe(), exitCode: internal.exitCode };
-}
+export { describeError, errorEvent };
 
 /** Whether the command line asked for NDJSON events (`--json` before the template path). */
 export function wantsJson(argv: readonly string[]): boolean {
   return argv.slice(1).some((a) => a === '--json' || a === '--json=true');
 }
 
-/** The closing `{"event":"error"}` line of a --json run that failed. */
-export function errorEvent(error: unknown, text: string, exitCode: number): string {
-  const code = error instanceof HclxError ? error.code : 'E_INTERNAL';
-  const range = error instanceof HclxError && error.range ? { file: error.range.file, line: error.range.start.line, column: error.range.start.column } : {};
-  return redactSecrets(JSON.stringify({ event: 'error', code, exitCode, message: text, ...range, time: new Date().toISOString() }));
-}
-
 async function runFromProcess(): Promise<void> {
+  // WebAssembly (the HCL parser, undici's HTTP parser) runs on Liftoff, V8's baseline compiler, only.
+  // Otherwise V8 recompiles the hot parser functions with its optimising compiler in background
+  // threads, and process.exit() waits for those jobs: ~100 ms added to every run that parsed a
+  // template (bench/README.md), for code that runs a few milliseconds. Set before any module compiles.
+  setFlagsFromString('--liftoff-only');
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {

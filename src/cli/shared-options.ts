@@ -17,6 +17,12 @@ export function templateArg(positionals: readonly string[], command: string, usa
   );
 }
 
+/** One or more TEMPLATE positionals (render renders several in one run). */
+export function templateArgs(positionals: readonly string[], command: string, usage: string): string[] {
+  if (positionals.length > 0) return [...positionals];
+  throw new UsageError(`${command} needs a TEMPLATE (a .pkr.hcl/.pkr.json file or a directory).`, { hint: `Usage: hclx ${usage}` });
+}
+
 export interface ConnectionCliOptions {
   caFile?: string;
   logLevel?: string;

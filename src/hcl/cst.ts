@@ -8,7 +8,7 @@
 // on tens of MiB), and a tree deeper than MAX_CST_DEPTH is refused where it gets too deep (the
 // passes over the tree are recursive). Both are far beyond any real template.
 
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Language, Parser, type TreeCursor } from 'web-tree-sitter';
 import { InternalError, TemplateError, type SourceRange } from '../errors.js';
 
@@ -36,12 +36,18 @@ export interface CstNode {
 let parser: Parser | undefined;
 let loading: Promise<void> | undefined;
 
+/**
+ * The HCL grammar's WebAssembly build, shipped with hclx (vendor/, `npm run vendor-grammar`) rather
+ * than installed from the grammar package, whose install script builds a native binding hclx never
+ * loads. The path is the same from src/hcl/, dist/hcl/ and the bundle in dist/bundle/.
+ */
+export const GRAMMAR_WASM = fileURLToPath(new URL('../../vendor/tree-sitter-hcl/tree-sitter-hcl.wasm', import.meta.url));
+
 /** Loads the WASM runtime and the HCL grammar (once). Parsing is synchronous afterwards. */
 export function initHclParser(): Promise<void> {
   loading ??= (async () => {
     await Parser.init();
-    const wasm = createRequire(import.meta.url).resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm');
-    const language = await Language.load(wasm);
+    const language = await Language.load(GRAMMAR_WASM);
     const p = new Parser();
     p.setLanguage(language);
     parser = p;

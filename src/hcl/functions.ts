@@ -108,10 +108,13 @@ function obj(args: Value[], i: number): ValueObject {
   return toObject(arg(args, i), `argument ${i + 1}`);
 }
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: building a segmenter loads ICU's break rules (~14 ms), and most templates never
+// call length(), substr() or the other functions that count characters.
+let segmenter: Intl.Segmenter | undefined;
 
 /** Characters as cty counts them (grapheme clusters). */
 function graphemes(s: string): string[] {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   return Array.from(segmenter.segment(s), (x) => x.segment);
 }
 

@@ -9,7 +9,7 @@ import type { Document, Node } from 'yaml';
 import { UsageError } from '../errors.js';
 import type { SourceRange } from '../errors.js';
 // Compiled at build time by scripts/compile-schemas.mjs (`npm run schemas` after changing the schema).
-import { urlMap as validator } from './url-map.schema.generated.js';
+import { urlMap as validator } from '../generated/url-map-schema.js';
 
 export interface UrlMapEntry {
   url: string;

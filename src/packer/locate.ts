@@ -8,9 +8,13 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ToolError } from '../errors.js';
 import { hasBuiltinProxmox, parsePackerVersion } from './version.js';
 
-export interface PackerInfo {
+/** Where Packer is, without asking it anything (what `--target modern|legacy` needs). */
+export interface PackerLocation {
   /** Absolute path of the executable. */
   path: string;
+}
+
+export interface PackerInfo extends PackerLocation {
   /** e.g. `1.6.6`. */
   version: string;
   /** Packer < 1.7: the built-in proxmox builder (legacy dialect only, no required_plugins, no token). */
@@ -102,6 +106,11 @@ export function packerVersionOf(path: string, env: NodeJS.ProcessEnv, timeoutMs 
       );
     });
   });
+}
+
+/** Whether `packer version` was run for this location (only `--target auto` needs the version). */
+export function hasVersion(packer: PackerLocation | undefined): packer is PackerInfo {
+  return packer !== undefined && 'version' in packer;
 }
 
 /** Finds Packer and reads its version and what that version implies. */

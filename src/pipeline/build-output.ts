@@ -8,14 +8,15 @@ import type { PackerFlag } from '../packer/flags.js';
 import { redactSecrets } from '../log.js';
 import { createReporter, reporterOptionsFromFlags } from '../packer/output.js';
 import type { HclxReporter } from '../packer/output.js';
-import { createJsonView, createPlainView, createTtyView } from '../provision/index.js';
+// The views directly, not the provision barrel: that would load the engine, the Proxmox client and undici.
+import { createJsonView, createPlainView, createTtyView } from '../provision/progress-view.js';
 import type { EventSink } from '../provision/index.js';
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 /** hclx's own events of a build (the download engine's events are separate, see engineSink). */
 export type BuildEvent =
-  | { event: 'packer'; path: string; version: string; builtinProxmox: boolean }
+  | { event: 'packer'; path: string; version?: string; builtinProxmox?: boolean }
   | { event: 'packer-missing'; message: string }
   | { event: 'selection'; downloading: string[]; skipped: string[] }
   | { event: 'rendered'; dir: string; template: string; dialect: string; dialectReason: string; changes: Array<{ label: string; from: string; to: string }> }

@@ -10,7 +10,7 @@ import { flagValues, parseVarFlags } from '../packer/flags.js';
 import { ExitCode, ToolError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { selectBuilds } from '../packer/filter.js';
-import { locatePacker, type PackerInfo } from '../packer/locate.js';
+import { findPacker as findPackerPath, hasVersion, locatePacker, type PackerLocation } from '../packer/locate.js';
 import { installedPluginsProbe } from '../packer/plugins.js';
 import { packerArgv, runPacker, type PackerRunResult } from '../packer/run.js';
 import type { EventSink, IsoNameMode, IsoRequest, ProvisionEvent } from '../provision/index.js';
@@ -20,7 +20,7 @@ import type { DialectTarget } from '../rewrite/dialect.js';
 import { createBuildOutput, type BuildOutput } from './build-output.js';
 import { selectSpecs } from './build-selection.js';
 import { cleanupApplies, deleteDownloadedIsos, type CleanupApi, type CleanupPolicy, type CleanupReport, type DownloadedIso } from './cleanup.js';
-import { downloadVolids, type OnlineVolids } from './online-volids.js';
+import type { OnlineVolids } from './online-volids.js';
 import { offlineVolids, renderTemplate, type RenderReport, type VolidResolver } from './render.js';
 import { createWorkDir } from './workdir.js';
 
@@ -65,7 +65,8 @@ export interface BuildOptions {
 
 export interface BuildResult {
   exitCode: number;
-  packer?: PackerInfo;
+  /** With `--target auto` also Packer's version (a PackerInfo); otherwise only where it is. */
+  packer?: PackerLocation;
   /** Set when Packer is not installed and packerOptional allowed going on without it. */
   packerMissing?: ToolError;
   render?: RenderReport;
@@ -96,10 +97,19 @@ function fanOut(...sinks: EventSink[]): EventSink {
   return { emit: (e) => sinks.forEach((s) => s.emit(e)), close: () => sinks.forEach((s) => s.close?.()) };
 }
 
-async function findPacker(options: BuildOptions, out: BuildOutput): Promise<{ packer?: PackerInfo; missing?: ToolError }> {
+/**
+ * Where Packer is; its version too, but only for `--target auto`, the one decision that needs it
+ * (an explicit --target saves the `packer version` run, ~60 ms on every build).
+ */
+export async function findPacker(options: Pick<BuildOptions, 'packerPath' | 'env' | 'cwd' | 'target'>): Promise<PackerLocation> {
+  const locate = { packerOption: options.packerPath, env: options.env, cwd: options.cwd };
+  return options.target === 'auto' ? locatePacker(locate) : { path: findPackerPath(locate) };
+}
+
+async function packerFor(options: BuildOptions, out: BuildOutput): Promise<{ packer?: PackerLocation; missing?: ToolError }> {
   try {
-    const packer = await locatePacker({ packerOption: options.packerPath, env: options.env, cwd: options.cwd });
-    out.event({ event: 'packer', path: packer.path, version: packer.version, builtinProxmox: packer.builtinProxmox });
+    const packer = await findPacker(options);
+    out.event({ event: 'packer', path: packer.path, ...(hasVersion(packer) ? { version: packer.version, builtinProxmox: packer.builtinProxmox } : {}) });
     return { packer };
   } catch (error) {
     if (!(error instanceof ToolError) || !options.packerOptional) throw error;
@@ -109,8 +119,8 @@ async function findPacker(options: BuildOptions, out: BuildOutput): Promise<{ pa
 }
 
 /** `--target auto` with Packer < 1.7 means legacy: its built-in builder knows nothing newer. */
-export function effectiveTarget(target: DialectTarget, packer: PackerInfo | undefined): DialectTarget {
-  return target === 'auto' && packer?.builtinProxmox ? 'legacy' : target;
+export function effectiveTarget(target: DialectTarget, packer: PackerLocation | undefined): DialectTarget {
+  return target === 'auto' && hasVersion(packer) && packer.builtinProxmox ? 'legacy' : target;
 }
 
 export async function buildTemplate(options: BuildOptions): Promise<BuildResult> {
@@ -128,9 +138,9 @@ export async function buildTemplate(options: BuildOptions): Promise<BuildResult>
   const except = flagValues(options.packerFlags, 'except');
   selectBuilds([], only, except); // a pattern Packer would reject: usage error before anything runs
 
-  const { packer, missing } = await findPacker(options, out);
+  const { packer, missing } = await packerFor(options, out);
   const target = effectiveTarget(options.target, packer);
-  if (target !== options.target) out.say(`Packer ${packer!.version} has the built-in proxmox builder: writing the legacy dialect (top-level iso_file).`);
+  if (target !== options.target && hasVersion(packer)) out.say(`Packer ${packer.version} has the built-in proxmox builder: writing the legacy dialect (top-level iso_file).`);
 
   const result: BuildResult = { exitCode: ExitCode.ok, ...(packer ? { packer } : {}), ...(missing ? { packerMissing: missing } : {}) };
   const workDir = createWorkDir('build', options.env, options.cwd);
@@ -145,6 +155,8 @@ export async function buildTemplate(options: BuildOptions): Promise<BuildResult>
           out.event({ event: 'selection', downloading: selected.map((s) => s.label), skipped: skipped.map((s) => s.label) });
           for (const s of skipped) out.message(`not downloading ${s.label}: its build is excluded by -only/-except`);
           if (selected.length > 0) out.say(`Getting ${selected.length} ISO${selected.length > 1 ? 's' : ''} onto the Proxmox node (nothing passes through this machine)`);
+          // The download engine, the Proxmox client and undici load only here: --offline never needs them.
+          const { downloadVolids } = await import('./online-volids.js');
           const downloads = await downloadVolids(specs, prepared, {
             cwd: options.cwd,
             env: options.env,
@@ -196,6 +208,8 @@ export async function buildTemplate(options: BuildOptions): Promise<BuildResult>
     out.say(`Running ${packer.path} ${packerArgv('build', options.packerFlags, template).join(' ')}`);
     out.event({ event: 'packer-start', argv: [packer.path, ...packerArgv('build', options.packerFlags, template)] });
     const capture = !options.stdout.isTTY;
+    // Where a warm re-run's time goes (benchmark 2): hclx's own part ends here, Packer's begins.
+    logger.debug(`starting Packer ${Math.round(performance.now())} ms after the process started`);
     const run = await runPacker({
       packer,
       command: 'build',
@@ -210,6 +224,7 @@ export async function buildTemplate(options: BuildOptions): Promise<BuildResult>
       ...(options.interactive !== undefined ? { interactive: options.interactive } : {}),
     });
     result.packerRun = run;
+    logger.debug(`Packer ended ${Math.round(performance.now())} ms after the process started`);
     // Interrupted and Packer did not finish the build: report it as an interruption (130), like
     // the download phase, so scripts can tell a cancelled build from a failed one.
     result.exitCode = run.interrupted && run.exitCode !== 0 ? ExitCode.interrupted : run.exitCode;

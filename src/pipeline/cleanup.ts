@@ -9,8 +9,7 @@
 
 import { HclxError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { PveClient, waitForTask } from '../pve/index.js';
-import type { PveConnection } from '../pve/index.js';
+import type { PveClient, PveConnection } from '../pve/index.js';
 import { endpointOf } from '../provision/request.js';
 
 export type CleanupPolicy = 'never' | 'on-success' | 'always';
@@ -91,6 +90,9 @@ function message(error: unknown): string {
 
 /** Deletes each ISO unless a VM or template on its cluster mounts it. Never throws for one ISO's failure. */
 export async function deleteDownloadedIsos(isos: readonly DownloadedIso[], options: CleanupOptions = {}): Promise<CleanupReport> {
+  // The Proxmox client (and undici) load when there is something to delete: a build whose cleanup
+  // does nothing, or an offline build, never needs them.
+  const { PveClient, waitForTask } = await import('../pve/index.js');
   const report: CleanupReport = { deleted: [], kept: [], failed: [] };
   const byEndpoint = new Map<string, DownloadedIso[]>();
   for (const iso of isos) byEndpoint.set(endpointOf(iso.connection), [...(byEndpoint.get(endpointOf(iso.connection)) ?? []), iso]);

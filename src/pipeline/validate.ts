@@ -11,16 +11,14 @@ import type { PackerFlag } from '../packer/flags.js';
 import { flagValues, parseVarFlags } from '../packer/flags.js';
 import { ExitCode, HclxError, NetworkError, TemplateErrors, ToolError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
-import { locatePacker, type PackerInfo } from '../packer/locate.js';
+import { hasVersion, type PackerLocation } from '../packer/locate.js';
 import { installedPluginsProbe } from '../packer/plugins.js';
 import { packerArgv, runPacker } from '../packer/run.js';
-import { planIsos, preflightError, requestsFromSpecs } from '../provision/index.js';
 import type { NodeApi, PlanResult } from '../provision/index.js';
 import type { PveConnection } from '../pve/connection.js';
-import { PveClient } from '../pve/client.js';
 import type { DialectTarget } from '../rewrite/dialect.js';
 import { wantsPveDownload } from '../template/iso-spec.js';
-import { effectiveTarget } from './build.js';
+import { effectiveTarget, findPacker } from './build.js';
 import { createBuildOutput } from './build-output.js';
 import { offlineVolids, renderTemplate, type RenderReport, type VolidResolver } from './render.js';
 import { createWorkDir } from './workdir.js';
@@ -54,18 +52,18 @@ export interface ValidateResult {
   exitCode: number;
   render: RenderReport;
   proxmox: ProxmoxCheck;
-  packer: { state: 'valid' | 'invalid'; exitCode: number; info: PackerInfo } | { state: 'missing' | 'skipped'; reason: string };
+  packer: { state: 'valid' | 'invalid'; exitCode: number; info: PackerLocation } | { state: 'missing' | 'skipped'; reason: string };
 }
 
 export async function validateTemplate(options: ValidateOptions): Promise<ValidateResult> {
   const out = createBuildOutput({ stdout: options.stdout, env: options.env, flags: options.packerFlags, json: options.json ?? false });
   const logger = createLogger(options.stderr, options.logLevel ? { level: options.logLevel } : {});
-  let packer: PackerInfo | undefined;
+  let packer: PackerLocation | undefined;
   let packerProblem: string | undefined;
   if (options.skipPacker) packerProblem = 'skipped (--skip-packer)';
   else {
     try {
-      packer = await locatePacker({ packerOption: options.packerPath, env: options.env, cwd: options.cwd });
+      packer = await findPacker({ packerPath: options.packerPath, env: options.env, cwd: options.cwd, target: options.target });
     } catch (error) {
       // An explicit --packer/PACKER_BIN that is wrong is an error; no Packer at all is a note.
       if (!(error instanceof ToolError) || options.packerPath || options.env.PACKER_BIN) throw error;
@@ -105,7 +103,7 @@ export async function validateTemplate(options: ValidateOptions): Promise<Valida
       return { exitCode: ExitCode.ok, render, proxmox, packer: { state: options.skipPacker ? 'skipped' : 'missing', reason: packerProblem ?? '' } };
     }
     const template = render.template.mode === 'directory' ? render.emitted.outDir : join(render.emitted.outDir, render.template.files[0]!.entryName);
-    out.say(`Running ${packer.path} ${packerArgv('validate', options.packerFlags, template).join(' ')} (Packer ${packer.version}, on the rendering with predicted volids)`);
+    out.say(`Running ${packer.path} ${packerArgv('validate', options.packerFlags, template).join(' ')} (${hasVersion(packer) ? `Packer ${packer.version}, ` : ''}on the rendering with predicted volids)`);
     const run = await runPacker({
       packer,
       command: 'validate',
@@ -137,6 +135,8 @@ export async function validateTemplate(options: ValidateOptions): Promise<Valida
 
 /** The node's side, read-only. Unreachable or unconfigured → skipped; real problems → thrown. */
 async function checkProxmox(specs: Parameters<VolidResolver>[0], options: ValidateOptions, logger: ReturnType<typeof createLogger>): Promise<ProxmoxCheck> {
+  // The engine's planner, the Proxmox client and undici load only for this check: --offline never needs them.
+  const [{ planIsos, preflightError, requestsFromSpecs }, { PveClient }] = await Promise.all([import('../provision/index.js'), import('../pve/client.js')]);
   try {
     const requests = await requestsFromSpecs(specs, {
       cwd: options.cwd,

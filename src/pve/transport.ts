@@ -6,6 +6,13 @@ import { rootCertificates } from 'node:tls';
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { UsageError } from '../errors.js';
 
+/**
+ * undici's fetch, for the sums-file download (src/resolve/checksum.ts). Re-exported from here, a
+ * static import, because the CLI bundle (scripts/bundle.mjs) includes undici: importing the
+ * bundled CommonJS package dynamically would give a module without named exports.
+ */
+export { fetch } from 'undici';
+
 export interface TransportOptions {
   insecureSkipTlsVerify?: boolean;
   /** Extra CA certificates (PEM file), trusted in addition to the system roots. */

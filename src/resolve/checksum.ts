@@ -160,7 +160,7 @@ async function readSumsFile(location: string, options: ResolveChecksumOptions): 
 
 async function fetchSumsFile(url: string, options: ResolveChecksumOptions): Promise<{ text: string; path: string }> {
   // The HTTP stack loads only when a sums file is really fetched (not for literal checksums or --offline).
-  const [{ fetch }, { createTransport }, { networkErrorFrom }] = await Promise.all([import('undici'), import('../pve/transport.js'), import('../pve/network-error.js')]);
+  const [{ createTransport, fetch }, { networkErrorFrom }] = await Promise.all([import('../pve/transport.js'), import('../pve/network-error.js')]);
   const transport = options.dispatcher ? undefined : createTransport(options.env ? { env: options.env } : {});
   const dispatcher = options.dispatcher ?? transport!.dispatcher;
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);

@@ -3,7 +3,7 @@
 // with every schema error mapped back to the file:line:col of the attribute it concerns, then the
 // iso_checksum rules Packer applies (src/resolve/checksum.ts), which a pattern cannot state.
 // Every command reads templates through here, so a rule added here holds for all of them.
-// The schemas are compiled at build time (scripts/compile-schemas.mjs → schemas.generated.ts, run
+// The schemas are compiled at build time (scripts/compile-schemas.mjs → src/generated/iso-schemas.ts, run
 // `npm run schemas` after changing one): loading ajv and compiling them cost every run ~80 ms.
 
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -15,7 +15,7 @@ import type { Value } from '../hcl/model.js';
 import { DOWNLOAD_FIELDS, ISO_FIELD_NAMES, wantsPveDownload } from './iso-spec.js';
 import type { IsoFieldName, IsoSpec } from './iso-spec.js';
 import { describeUnknown } from './unknown.js';
-import { legacyAdditional, legacyTopLevel, modern } from './schemas.generated.js';
+import { legacyAdditional, legacyTopLevel, modern } from '../generated/iso-schemas.js';
 
 export type IsoSchemaId = 'modern' | 'legacy-top-level' | 'legacy-additional';
 

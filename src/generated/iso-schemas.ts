@@ -4,7 +4,7 @@
 //   legacyTopLevel: schemas/iso-top-level.legacy.schema.json
 //   legacyAdditional: schemas/iso-additional.legacy.schema.json
 // with the ajv options {"allErrors":true,"verbose":true,"strict":true,"strictRequired":false}.
-// Do not edit: change the schema, then run `npm run schemas`. test/template/schemas-generated.test.ts
+// Do not edit: change the schema, then run `npm run schemas`. test/generated/schemas.test.ts
 // fails when this file is out of date.
 // @ts-nocheck
 import type { ValidateFunction } from 'ajv';

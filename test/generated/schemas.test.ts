@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import type { Options, ValidateFunction } from 'ajv';
 import fc from 'fast-check';
-import { legacyAdditional, legacyTopLevel, modern } from '../../src/template/schemas.generated.js';
-import { urlMap } from '../../src/migrate/url-map.schema.generated.js';
+import { legacyAdditional, legacyTopLevel, modern } from '../../src/generated/iso-schemas.js';
+import { urlMap } from '../../src/generated/url-map-schema.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SCRIPT = join(ROOT, 'scripts/compile-schemas.mjs');
-const GENERATED = ['src/template/schemas.generated.ts', 'src/migrate/url-map.schema.generated.ts'];
+const GENERATED = ['src/generated/iso-schemas.ts', 'src/generated/url-map-schema.ts'];
 
 function schema(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(ROOT, 'schemas', file), 'utf8')) as Record<string, unknown>;
@@ -43,8 +43,8 @@ test('--check names a module whose schema changed, and the fix', () => {
 
   const check = spawnSync(process.execPath, [join(dir, 'scripts/compile-schemas.mjs'), '--check'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   assert.equal(check.status, 1);
-  assert.match(check.stderr, /src\/template\/schemas\.generated\.ts/);
-  assert.doesNotMatch(check.stderr, /url-map\.schema\.generated/);
+  assert.match(check.stderr, /src\/generated\/iso-schemas\.ts/);
+  assert.doesNotMatch(check.stderr, /url-map-schema/);
   assert.match(check.stderr, /npm run schemas/);
 
   const write = spawnSync(process.execPath, [join(dir, 'scripts/compile-schemas.mjs')], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
