@@ -96,8 +96,12 @@ export function optionParser(spec: AnySpec, width: number): OptionParser {
   const d = declared(y);
   const parse = (tokens: readonly string[]): ParsedOptions => {
     // yargs reads `--offline=yes` as false, and `--no-out` as out = false.
-    for (const token of tokens) {
+    for (const [i, token] of tokens.entries()) {
       const m = /^--([^=]+)=(.*)$/s.exec(token);
+      // yargs reads an empty number (`--parallel ''`, `--parallel=`) as 0.
+      const empty = m ? m[2] : /^--(.+)$/s.test(token) ? tokens[i + 1] : undefined;
+      const name = m ? m[1]! : token.slice(2);
+      if (d.number.includes(name) && empty !== undefined && empty.trim() === '') fail(`--${name} needs a number`);
       if (m && d.boolean.includes(m[1]!) && m[2] !== 'true' && m[2] !== 'false') fail(`--${m[1]} is a switch: give it alone, or as --${m[1]}=true / --${m[1]}=false, not '${m[2]}'`);
       const no = /^--no-([^=]+)$/.exec(token)?.[1];
       if (no && [...d.string, ...d.number].includes(no)) fail(`--${no} takes a value; there is no --no-${no}`);

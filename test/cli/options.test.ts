@@ -41,6 +41,9 @@ test('every mistake is a one-paragraph usage error (exit 2) that names the optio
   assert.throws(() => parse(['--bogus-opt']), usageError(/unknown option '--bogus-opt'\./));
   assert.throws(() => parse(['--target', 'newest']), usageError(/invalid value: --target "newest" is not one of "auto", "modern", "legacy"\./));
   assert.throws(() => parse(['--parallel', 'many']), usageError(/--parallel needs a number\./));
+  assert.throws(() => parse(['--parallel', '']), usageError(/--parallel needs a number\./));
+  assert.throws(() => parse(['--parallel=']), usageError(/--parallel needs a number\./));
+  assert.throws(() => parse(['--parallel', ' ']), usageError(/--parallel needs a number\./));
   assert.throws(() => parse(['--out']), usageError(/--out needs a value\./));
   assert.throws(() => parse(['--stall-timeout']), usageError(/--stall-timeout needs a value\./));
   assert.throws(() => parse(['--offline=yes']), usageError(/--offline is a switch/));
