@@ -192,6 +192,8 @@ export class Storages {
         continue;
       }
       for (const name of names.sort()) {
+        // pve-storage lists a directory with a shell glob (`<$path/*>`), which leaves out hidden files.
+        if (name.startsWith('.')) continue;
         const ok = vtype === 'iso' ? ISO_RE.test(name) : vtype === 'vztmpl' ? VZTMPL_RE.test(name) : vtype === 'import' ? IMPORT_RE.test(name) : true;
         if (!ok) continue;
         try {

@@ -5,6 +5,8 @@
 // GET /storage/{storage}.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startSimulator } from '../../src/sim/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { api, login, request, tokenHeader, waitTask } from './client.js';
@@ -225,4 +227,12 @@ test('cloud-init: one drive per VM, qcow2 on a file storage, freed when the driv
   } finally {
     await sim2.stop();
   }
+});
+
+test('the content listing leaves out hidden files, as pve-storage\'s glob does (a .name.iso is never seen, so never reused)', async () => {
+  await writeFile(join(sim.isoDir('local'), '.hidden.iso'), 'x');
+  const r = await api(sim, root, 'GET', '/nodes/pve/storage/local/content', { content: 'iso' });
+  const volids = (r.json.data as Array<{ volid: string }>).map((i) => i.volid);
+  assert.ok(volids.includes('local:iso/os.iso'), volids.join(' '));
+  assert.equal(volids.includes('local:iso/.hidden.iso'), false, volids.join(' '));
 });
