@@ -189,12 +189,6 @@ function editedWithGaps(text: string, edits: readonly TextEdit[]): { after: stri
     delta += edit.text.length - (edit.end - edit.start);
   }
   const raw = after.split('\n');
-  const starts: number[] = [];
-  let offset = 0;
-  for (const l of raw) {
-    starts.push(offset);
-    offset += l.length + 1;
-  }
   const src = new SourceText(after, '');
   const lineOf = (o: number): number => src.lineIndex(o);
   // The lines an edit wrote, and the one on each side (a run the edit split or shortened goes on there).
@@ -209,7 +203,7 @@ function editedWithGaps(text: string, edits: readonly TextEdit[]): { after: stri
     state = scanned.state;
     return scanned.cells;
   });
-  return { after, spans, gaps: alignmentGaps(lines, starts, touched) };
+  return { after, spans, gaps: alignmentGaps(lines, src.lineStarts, touched) };
 }
 
 /**
