@@ -62,7 +62,7 @@ export function emitTemplate(input: EmitInput): EmitResult {
   checkOutputDirectory(out, template);
   prepareOutputDirectory(out, input.outDir, template.cwd);
 
-  const { dir: copyDir, top } = mirrorParents(out, template);
+  const { dir: copyDir, top, complete } = mirrorParents(out, template);
   const entries: EmittedEntry[] = [];
   const written = new Set<string>();
   for (const file of [...template.files, ...template.autoVarFiles]) {
@@ -90,7 +90,7 @@ export function emitTemplate(input: EmitInput): EmitResult {
 
   const shownOut = displayPath(copyDir, template.cwd);
   const buildPath = template.mode === 'directory' ? shownOut : join(shownOut, template.files[0]!.entryName);
-  return { outDir: copyDir, buildPath, entries, warnings: pathWarnings(template, shownOut) };
+  return { outDir: copyDir, buildPath, entries, warnings: pathWarnings(template, shownOut, complete) };
 }
 
 /** The most directories a `..` chain in the template's files climbs (`../../x`: 2). */
@@ -107,10 +107,13 @@ export function climbDepth(template: Template): number {
  * a climb of N, OUT/<the N parent names>/<the directory's name>, each level a directory whose other
  * entries link to the original's (never the one that holds the output directory). N = 0: OUT.
  */
-function mirrorParents(out: string, template: Template): { dir: string; top?: string } {
+function mirrorParents(out: string, template: Template): { dir: string; top?: string; complete: boolean } {
   const parts = template.dir.split(sep).filter((p) => p !== '');
-  const depth = Math.min(climbDepth(template), parts.length - 1);
-  if (depth <= 0) return { dir: out };
+  const climb = climbDepth(template);
+  const depth = Math.min(climb, parts.length - 1);
+  // complete: every climb is mirrored (none goes above the filesystem root).
+  const complete = depth === climb;
+  if (depth <= 0) return { dir: out, complete };
   const root = template.dir.slice(0, template.dir.indexOf(parts[0]!));
   const names = parts.slice(parts.length - 1 - depth);
   let dir = out;
@@ -126,7 +129,7 @@ function mirrorParents(out: string, template: Template): { dir: string; top?: st
   }
   dir = join(dir, names[depth]!);
   mkdirSync(dir);
-  return { dir, top: names[0]! };
+  return { dir, top: names[0]!, complete };
 }
 
 function checkOutputDirectory(out: string, template: Template): void {
@@ -179,10 +182,9 @@ function readMarker(path: string): Marker | undefined {
 
 const FILE_FUNCTIONS = /\b(file|fileexists|fileset|templatefile)\(\s*"\.\.[/\\]/;
 
-/** References a symlink mirror cannot keep pointing at the same place. */
-function pathWarnings(template: Template, shownOut: string): string[] {
+/** References a symlink mirror cannot keep pointing at the same place (`mirrored`: mirrorParents kept every climb). */
+function pathWarnings(template: Template, shownOut: string, mirrored: boolean): string[] {
   const warnings: string[] = [];
-  const mirrored = Math.min(climbDepth(template), template.dir.split(sep).filter((p) => p !== '').length - 1) === climbDepth(template);
   for (const file of template.files) {
     const lines = file.source.text.split('\n');
     lines.forEach((line, i) => {
